@@ -283,8 +283,10 @@ Scorer::Scorer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Scorer>(info) 
     if (nSeqMax > 256) throw makeError(env, "option 'maxSequences' must be at most 256 (llama.cpp's LLAMA_MAX_SEQ)");
     uint32_t hw = std::max(1u, std::thread::hardware_concurrency());
     uint32_t nThreads = positive("threads", hw);
-    std::string flash = optionalString(options, "flashAttention", "auto");
-    std::string kv = optionalString(options, "kvCacheType", "f16");
+    // Exact by default: with an f16 KV cache or flash attention (whose CPU kernel works in f16) log-probs move by
+    // ~1e-3 and, worse, depend on which other requests share the batch. Speed-first callers opt in to those.
+    std::string flash = optionalString(options, "flashAttention", "off");
+    std::string kv = optionalString(options, "kvCacheType", "f32");
 
     llama_context_params params = llama_context_default_params();
     params.n_ctx = nCtx;

@@ -86,8 +86,15 @@ export interface AddonScorerOptions {
     maxSequences?: number;
     /** CPU threads for decoding and for reading logits rows (default: all hardware threads). */
     threads?: number;
+    /**
+     * Default "off". With "auto"/"on" (faster on GPUs, where llama.cpp enables it) log-probs move by ~1e-3 and depend
+     * on which requests share a batch.
+     */
     flashAttention?: "auto" | "on" | "off";
-    /** KV cache precision (default f16; f32 for exact comparisons). */
+    /**
+     * KV cache precision. Default "f32": scores are then independent of batch layout to ~1e-6. "f16" halves the
+     * cache and is what llama.cpp's tools use; it moves log-probs by ~1e-4 between batch layouts.
+     */
     kvCacheType?: "f16" | "f32" | "bf16" | "q8_0";
 }
 
