@@ -142,8 +142,10 @@ Napi::Value Model::Info(const Napi::CallbackInfo& info) {
     out.Set("nCtxTrain", llama_model_n_ctx_train(m));
     out.Set("nEmbd", llama_model_n_embd(m));
     out.Set("nLayer", llama_model_n_layer(m));
-    out.Set("nHead", llama_model_n_head(m));
-    out.Set("nHeadKv", llama_model_n_head_kv(m));
+    // llama.cpp aborts the process when asked for the head counts of a model with no layers (vocabulary-only)
+    const bool hasLayers = llama_model_n_layer(m) > 0;
+    out.Set("nHead", hasLayers ? llama_model_n_head(m) : 0);
+    out.Set("nHeadKv", hasLayers ? llama_model_n_head_kv(m) : 0);
     out.Set("nParams", static_cast<double>(llama_model_n_params(m)));
     out.Set("sizeBytes", static_cast<double>(llama_model_size(m)));
     std::string fileType = metaString(m, "general.file_type");

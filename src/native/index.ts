@@ -67,6 +67,7 @@ export class Scorer {
     // score() calls run one after another (the context holds one batch at a time); queueing them here keeps
     // waiting calls off libuv's small thread pool.
     private queue: Promise<unknown> = Promise.resolve();
+    private disposing = false;
 
     constructor(
         readonly model: Model,
@@ -82,6 +83,7 @@ export class Scorer {
      * bit of the output) depends only on the requests and this scorer's sizes.
      */
     score(requests: readonly AddonScoreRequest[], options: { topK?: number } = {}): Promise<AddonScoreResult> {
+        if (this.disposing) return Promise.reject(new Error("cannot score: the scorer was disposed"));
         // Argument errors surface synchronously in native code; turn them into rejections like any other failure.
         const run = () => {
             try {
@@ -96,9 +98,12 @@ export class Scorer {
     }
 
     get disposed(): boolean {
-        return this.native.isDisposed();
+        return this.disposing;
     }
+    /** Refuses new calls at once; calls already made still finish, then the context is freed. */
     dispose(): void {
-        this.native.dispose();
+        if (this.disposing) return;
+        this.disposing = true;
+        void this.queue.then(() => this.native.dispose());
     }
 }
