@@ -11,18 +11,18 @@ const manifestPath = path.join(packageRoot, "build", "culturescope-build.json");
 
 export type GpuChoice = "auto" | "cuda" | "metal" | "cpu";
 
-interface BuildVariant {
+export interface BuildVariant {
     variant: string;
     gpu: string | null;
     addon: string;
     backendDir: string | null;
 }
-interface BuildRecord {
+export interface BuildRecord {
     mode: "prebuilt" | "source";
     llamaCpp: { tag: string; commit: string };
     variants: BuildVariant[];
 }
-interface BuildManifest {
+export interface BuildManifest {
     preferred: "prebuilt" | "source";
     builds: Partial<Record<"prebuilt" | "source", BuildRecord>>;
 }
@@ -45,13 +45,12 @@ let loaded: LoadedAddon | undefined;
 
 const rebuildHint = "run `npm install` (or `npm run build:native`) in " + packageRoot;
 
-function readManifest(): BuildManifest {
-    if (!fs.existsSync(manifestPath))
-        throw new Error(`culturescope's native addon is not built (no ${path.relative(packageRoot, manifestPath)}): ${rebuildHint}`);
+export function readManifest(file = manifestPath): BuildManifest {
+    if (!fs.existsSync(file)) throw new Error(`culturescope's native addon is not built (no ${path.relative(packageRoot, file)}): ${rebuildHint}`);
     try {
-        return JSON.parse(fs.readFileSync(manifestPath, "utf8")) as BuildManifest;
+        return JSON.parse(fs.readFileSync(file, "utf8")) as BuildManifest;
     } catch (error) {
-        throw new Error(`${manifestPath} is unreadable (${(error as Error).message}): ${rebuildHint}`);
+        throw new Error(`${file} is unreadable (${(error as Error).message}): ${rebuildHint}`);
     }
 }
 
@@ -59,7 +58,7 @@ function nvidiaDriverPresent(): boolean {
     return fs.existsSync("/proc/driver/nvidia/version");
 }
 
-export function chooseVariant(record: BuildRecord, gpu: GpuChoice): BuildVariant {
+export function chooseVariant(record: BuildRecord, gpu: GpuChoice, hasNvidiaDriver = nvidiaDriverPresent()): BuildVariant {
     const byGpu = (name: string | null) => record.variants.find((v) => v.gpu === name);
     if (gpu === "cpu") {
         const cpu = byGpu(null);
@@ -78,7 +77,7 @@ export function chooseVariant(record: BuildRecord, gpu: GpuChoice): BuildVariant
         return v;
     }
     const cuda = byGpu("cuda");
-    if (cuda && nvidiaDriverPresent()) return cuda;
+    if (cuda && hasNvidiaDriver) return cuda;
     return byGpu("metal") ?? byGpu(null) ?? record.variants[0];
 }
 
