@@ -296,6 +296,9 @@ Scorer::Scorer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Scorer>(info) 
     params.n_threads = static_cast<int32_t>(nThreads);
     params.n_threads_batch = static_cast<int32_t>(nThreads);
     params.kv_unified = true;  // a shared prefix is one set of KV cells tagged with every continuation's sequence id
+    // Each sequence yields one output row, so a batch never has more outputs than sequences. llama.cpp sizes its
+    // worst-case graph by this: the default (n_batch rows) costs n_batch × n_vocab floats, 1 GiB at 2048 × 128k.
+    params.n_outputs_max = std::min(nSeqMax, nBatch);
     params.no_perf = true;
     params.type_k = kvType(env, kv);
     params.type_v = params.type_k;
