@@ -27,10 +27,8 @@ import {
   writeBrokenGgufs,
   writeSyntheticLlama,
 } from "../src/gguf/synthetic.ts";
+import { llamaSpmVocab, tinyRandomLlama2 } from "./support/models.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const TINY_MODEL = path.join(ROOT, "models/llama-2-tiny-random/llama-2-tiny-random.gguf");
-const SPM_VOCAB = path.join(ROOT, "models/vocab/ggml-vocab-llama-spm.gguf");
 
 let dir: string;
 beforeAll(() => {
@@ -135,8 +133,8 @@ describe("GGUF writer → reader round trip", () => {
     expect(metaFromGguf(readGguf(p1), "t.arr.f32")).toEqual({ type: "array", itemType: "f32", value: [-1e6, 0.5, Math.fround(1 / 3)] });
     // the shipped vocabulary copies exactly too (tokens/scores/token_type keep STRING/FLOAT32/INT32)
     const p3 = path.join(dir, "vocab-copy.gguf");
-    writeGguf(p3, { metadata: copyMetadata(readGguf(SPM_VOCAB)), tensors: [] });
-    expect(sha256(p3)).toBe(sha256(SPM_VOCAB));
+    writeGguf(p3, { metadata: copyMetadata(readGguf(llamaSpmVocab)), tensors: [] });
+    expect(sha256(p3)).toBe(sha256(llamaSpmVocab));
   });
 
   it("rejects out-of-range and mistyped metadata values", () => {
@@ -318,7 +316,7 @@ describe("GGUF writer → reader round trip", () => {
 
 describe("reading the shipped GGUF files", () => {
   it("parses models/llama-2-tiny-random", () => {
-    const f = readGguf(TINY_MODEL);
+    const f = readGguf(tinyRandomLlama2);
     expect(f.version).toBe(3);
     expect(f.metadata.get("general.architecture")).toBe("llama");
     expect(f.metadata.get("llama.embedding_length")).toBe(8);
@@ -340,7 +338,7 @@ describe("reading the shipped GGUF files", () => {
   });
 
   it("parses models/vocab/ggml-vocab-llama-spm as vocabulary-only", () => {
-    const f = readGguf(SPM_VOCAB);
+    const f = readGguf(llamaSpmVocab);
     expect(f.tensors).toEqual([]);
     expect(f.metadata.get("general.architecture")).toBe("llama");
     expect(f.metadata.get("tokenizer.ggml.model")).toBe("llama");
@@ -353,14 +351,14 @@ describe("reading the shipped GGUF files", () => {
 describe("broken GGUF files", () => {
   let broken: ReturnType<typeof writeBrokenGgufs>;
   beforeAll(() => {
-    broken = writeBrokenGgufs(path.join(dir, "broken"), TINY_MODEL);
+    broken = writeBrokenGgufs(path.join(dir, "broken"), tinyRandomLlama2);
   });
 
   it("writes the files it promises", () => {
     expect(fs.existsSync(broken.missing)).toBe(false);
     for (const p of [broken.notGguf, broken.truncated, broken.vocabOnly, broken.badVersion]) expect(fs.existsSync(p)).toBe(true);
-    expect(fs.statSync(broken.truncated).size).toBeLessThan(fs.statSync(TINY_MODEL).size);
-    expect(fs.statSync(broken.badVersion).size).toBe(fs.statSync(TINY_MODEL).size);
+    expect(fs.statSync(broken.truncated).size).toBeLessThan(fs.statSync(tinyRandomLlama2).size);
+    expect(fs.statSync(broken.badVersion).size).toBe(fs.statSync(tinyRandomLlama2).size);
   });
 
   it("rejects a missing file", () => {
@@ -389,7 +387,7 @@ describe("broken GGUF files", () => {
   });
 
   it("rejects files truncated inside the header, and tiny files", () => {
-    const buf = fs.readFileSync(TINY_MODEL);
+    const buf = fs.readFileSync(tinyRandomLlama2);
     const cut = path.join(dir, "cut-header.gguf");
     fs.writeFileSync(cut, buf.subarray(0, 5000)); // inside the token list
     expect(() => readGguf(cut)).toThrow(/truncated: .*tokenizer\.ggml\.tokens|truncated: header ends unexpectedly/);
@@ -400,7 +398,7 @@ describe("broken GGUF files", () => {
   });
 
   it("rejects GGUFv1, absurd counts and bad alignment", () => {
-    const buf = Buffer.from(fs.readFileSync(TINY_MODEL));
+    const buf = Buffer.from(fs.readFileSync(tinyRandomLlama2));
     const p = path.join(dir, "patched.gguf");
     const v1 = Buffer.from(buf);
     v1.writeUInt32LE(1, 4);
@@ -424,7 +422,7 @@ describe("broken GGUF files", () => {
 });
 
 describe("synthetic llama models", () => {
-  const base = { nLayer: 2, nEmbd: 32, nHead: 4, nHeadKv: 2, nFf: 48, vocabFrom: SPM_VOCAB, nVocab: 40000, seed: 5 };
+  const base = { nLayer: 2, nEmbd: 32, nHead: 4, nHeadKv: 2, nFf: 48, vocabFrom: llamaSpmVocab, nVocab: 40000, seed: 5 };
   let p1: string;
   beforeAll(() => {
     p1 = path.join(dir, "syn-a.gguf");
@@ -448,7 +446,7 @@ describe("synthetic llama models", () => {
     expect(m.get("llama.attention.layer_norm_rms_epsilon")).toBe(Math.fround(1e-5));
     expect(m.get("llama.vocab_size")).toBe(40000);
 
-    const src = readGguf(SPM_VOCAB);
+    const src = readGguf(llamaSpmVocab);
     for (const [k, v] of src.metadata) {
       if (!k.startsWith("tokenizer.")) continue;
       expect(f.metadataTypes.get(k), k).toEqual(src.metadataTypes.get(k));
@@ -537,6 +535,6 @@ describe("synthetic llama models", () => {
     expect(() => writeSyntheticLlama(p, { ...base, nHead: 3 })).toThrow(/not divisible by nHead/);
     expect(() => writeSyntheticLlama(p, { ...base, nHeadKv: 3 })).toThrow(/not divisible by nHeadKv/);
     expect(() => writeSyntheticLlama(p, { ...base, nVocab: 100 })).toThrow(/smaller than the 32000 tokens/);
-    expect(() => writeSyntheticLlama(p, { ...base, vocabFrom: TINY_MODEL + ".nope" })).toThrow(/not found/);
+    expect(() => writeSyntheticLlama(p, { ...base, vocabFrom: tinyRandomLlama2 + ".nope" })).toThrow(/not found/);
   });
 });

@@ -15,10 +15,8 @@ import {
   silu,
   softmax,
 } from "./support/referenceLlama.ts";
+import { llamaSpmVocab, tinyRandomLlama2 } from "./support/models.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const TINY_MODEL = path.join(ROOT, "models/llama-2-tiny-random/llama-2-tiny-random.gguf");
-const SPM_VOCAB = path.join(ROOT, "models/vocab/ggml-vocab-llama-spm.gguf");
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   expect(a.length).toBe(b.length);
@@ -95,7 +93,7 @@ describe("ReferenceLlama forward pass", () => {
   let dir: string;
   let gqaPath: string;
   let ref: ReferenceLlama;
-  const opts = { nLayer: 2, nEmbd: 32, nHead: 4, nHeadKv: 2, nFf: 64, vocabFrom: SPM_VOCAB, seed: 21 };
+  const opts = { nLayer: 2, nEmbd: 32, nHead: 4, nHeadKv: 2, nFf: 64, vocabFrom: llamaSpmVocab, seed: 21 };
   const tokens = [1, 450, 4996, 17354, 1701, 29916, 432, 17204, 975, 278, 17366, 11203];
 
   beforeAll(() => {
@@ -235,7 +233,7 @@ describe("ReferenceLlama forward pass", () => {
   });
 
   it("loads the shipped F16 tiny model", () => {
-    const tiny = ReferenceLlama.load(TINY_MODEL);
+    const tiny = ReferenceLlama.load(tinyRandomLlama2);
     expect(tiny.nVocab).toBe(32000);
     expect(tiny.hparams.headDim).toBe(4);
     const lp = tiny.logProbsAt([1, 15043, 29892, 3186, 29991]);
@@ -243,7 +241,7 @@ describe("ReferenceLlama forward pass", () => {
   });
 
   it("rejects a vocabulary-only GGUF and out-of-range tokens", () => {
-    const broken = writeBrokenGgufs(path.join(dir, "broken"), TINY_MODEL);
+    const broken = writeBrokenGgufs(path.join(dir, "broken"), tinyRandomLlama2);
     expect(() => ReferenceLlama.load(broken.vocabOnly)).toThrow(/missing tensor 'token_embd\.weight'/);
     expect(() => ref.logitsAt([1, 32000])).toThrow(/token id 32000 out of range/);
     expect(() => ref.logitsAt([])).toThrow(/no tokens/);
