@@ -61,28 +61,51 @@ function buildPrebuilt() {
     };
 }
 
+// Whether build-source/ was configured for another checkout location or another llama.cpp tree: CMake refuses the
+// first and would keep stale cache entries for the second, so such a build directory is started afresh.
+function staleSourceBuild(outDir, llamaDir) {
+    const cacheFile = path.join(outDir, "CMakeCache.txt");
+    if (!fs.existsSync(cacheFile)) return false;
+    const cache = fs.readFileSync(cacheFile, "utf8");
+    const entry = (name) => cache.match(new RegExp(`^${name}:[A-Z]+=(.*)$`, "m"))?.[1];
+    return entry("CMAKE_HOME_DIRECTORY") !== repoRoot || entry("LLAMA_SOURCE_DIR") !== llamaDir;
+}
+
+// cmake-js in Node-API mode (package.json has "binary": {"napi_versions": [8]}) compiles against the node-api-headers
+// package and never downloads Node's headers, so no nodedir is needed here.
 function buildSource(args) {
     const gpu = args.includes("--cuda") ? "cuda" : args.includes("--metal") ? "metal" : null;
     const arch = args.find((a) => a.startsWith("--cuda-arch="))?.split("=")[1] ?? process.env.CULTURESCOPE_CUDA_ARCH ?? "native";
     const { dir, tag, commit } = unpackLlamaSource({ full: true });
     const cmakeJs = require.resolve("cmake-js/bin/cmake-js");
-    const nodedir = nodeHeadersDir();
+    const outDir = path.join(repoRoot, "build-source");
+    const config = "Release";
+    // Every option is passed on every configure, so switching CPU <-> CUDA <-> Metal reconfigures the same build
+    // directory and recompiles only what changed. `rm -rf build-source` forces a clean build.
     const defines = [
         `--CDLLAMA_SOURCE_DIR=${dir}`,
         `--CDGGML_CUDA=${gpu === "cuda" ? "ON" : "OFF"}`,
         `--CDGGML_METAL=${gpu === "metal" ? "ON" : "OFF"}`,
         ...(gpu === "cuda" ? [`--CDCMAKE_CUDA_ARCHITECTURES=${arch}`] : []),
     ];
+    if (staleSourceBuild(outDir, dir)) {
+        console.log(`[culturescope] ${path.relative(repoRoot, outDir)} was configured for another checkout or llama.cpp tree: starting afresh`);
+        fs.rmSync(outDir, { recursive: true, force: true });
+    }
     const jobs = process.env.CMAKE_BUILD_PARALLEL_LEVEL ?? String(os.availableParallelism());
-    run(process.execPath, [cmakeJs, "rebuild", "--out", "build-source", ...(nodedir ? ["--directory", repoRoot] : []), ...defines], {
-        ...process.env,
-        CMAKE_BUILD_PARALLEL_LEVEL: jobs,
-        ...(nodedir ? { npm_config_nodedir: nodedir } : {}),
-    });
+    const common = ["--directory", repoRoot, "--out", outDir, "--config", config];
+    const env = { ...process.env, CMAKE_BUILD_PARALLEL_LEVEL: jobs };
+    const started = Date.now();
+    // configure always (it applies this run's defines), then build incrementally on all cores
+    run(process.execPath, [cmakeJs, "configure", ...common, ...defines], env);
+    run(process.execPath, [cmakeJs, "build", ...common, "--parallel", jobs], env);
+    const addon = path.join("build-source", config, "culturescope.node");
+    if (!fs.existsSync(path.join(repoRoot, addon))) throw new Error(`cmake-js finished but ${addon} is missing`);
+    console.log(`[culturescope] source build took ${((Date.now() - started) / 1000).toFixed(0)} s on ${jobs} jobs`);
     return {
         mode: "source",
         llamaCpp: { tag, commit },
-        variants: [{ variant: gpu ?? "cpu", gpu, addon: path.join("build-source", "Release", "culturescope.node"), backendDir: null }],
+        variants: [{ variant: gpu ?? "cpu", gpu, addon, backendDir: null }],
     };
 }
 
