@@ -87,6 +87,8 @@ function buildSource(args) {
         `--CDGGML_CUDA=${gpu === "cuda" ? "ON" : "OFF"}`,
         `--CDGGML_METAL=${gpu === "metal" ? "ON" : "OFF"}`,
         ...(gpu === "cuda" ? [`--CDCMAKE_CUDA_ARCHITECTURES=${arch}`] : []),
+        // llama.cpp's own version header (LLAMA_COMMIT) gets the commit it was really unpacked from
+        `--CDLLAMA_BUILD_COMMIT=${commit}`,
     ];
     if (staleSourceBuild(outDir, dir)) {
         console.log(`[culturescope] ${path.relative(repoRoot, outDir)} was configured for another checkout or llama.cpp tree: starting afresh`);
@@ -94,7 +96,11 @@ function buildSource(args) {
     }
     const jobs = process.env.CMAKE_BUILD_PARALLEL_LEVEL ?? String(os.availableParallelism());
     const common = ["--directory", repoRoot, "--out", outDir, "--config", config];
-    const env = { ...process.env, CMAKE_BUILD_PARALLEL_LEVEL: jobs };
+    // The unpacked tree has no .git, so llama.cpp's and ggml's CMake `git rev-parse` would find culturescope's
+    // checkout around it: its commit would land in LLAMA_COMMIT/GGML_COMMIT and every new culturescope commit would
+    // recompile ggml.c and llama.cpp. Stop git's repository discovery above the vendor directory.
+    const ceiling = [path.dirname(dir), process.env.GIT_CEILING_DIRECTORIES].filter(Boolean).join(path.delimiter);
+    const env = { ...process.env, CMAKE_BUILD_PARALLEL_LEVEL: jobs, GIT_CEILING_DIRECTORIES: ceiling };
     const started = Date.now();
     // configure always (it applies this run's defines), then build incrementally on all cores
     run(process.execPath, [cmakeJs, "configure", ...common, ...defines], env);
