@@ -128,7 +128,10 @@ function main() {
     // A source build is recorded next to the prebuilt one, not instead of it: the loader prefers the newest.
     const previous = fs.existsSync(manifestPath) ? JSON.parse(fs.readFileSync(manifestPath, "utf8")) : {};
     const builds = { ...(previous.builds ?? {}), [manifest.mode]: manifest };
-    fs.writeFileSync(manifestPath, JSON.stringify({ preferred: manifest.mode, builds }, null, 2) + "\n");
+    // temp file + rename: a loader starting meanwhile reads the old manifest or the new one, never half of one
+    const tmp = `${manifestPath}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ preferred: manifest.mode, builds }, null, 2) + "\n");
+    fs.renameSync(tmp, manifestPath);
     console.log(`[culturescope] built ${manifest.variants.map((v) => v.addon).join(", ")} (${manifest.mode}, llama.cpp ${manifest.llamaCpp.tag})`);
 }
 
