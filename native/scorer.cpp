@@ -64,6 +64,7 @@ class ScoreWorker : public Napi::AsyncWorker {
 
     void Execute() override {
         std::lock_guard<std::mutex> lock(context->busy);
+        clearThreadLog();  // so a decode error reports llama.cpp's lines from this call only
         auto start = std::chrono::steady_clock::now();
         std::vector<RequestShape> shapes(requests.size());
         results.resize(requests.size());
