@@ -40,7 +40,8 @@
 #        carry:   [".device"]
 #        timeout_s: 600
 # Results come back in $OUT: results.json (everything, with the ratios), bench-score.json (BENCH_JSON of
-# bench/score.ts), batched-bench.jsonl, run.log, build.log, nvidia-smi.txt (6 files; the tool returns up to 8).
+# bench/score.ts), bench-score-a-threads1.json (diagnostic, below), batched-bench.jsonl, run.log, build.log,
+# nvidia-smi.txt (7 files; the tool returns up to 8).
 #
 # Options: --cpu (GGML_CUDA=OFF, no offload: the dry run), --questions N, --repeat N, --skip-batched-bench,
 # --configure-only (stop after cmake's configure).
@@ -132,7 +133,10 @@ write_results() {
             const matched = bb.filter((r) => r.tag === "matched");
             const best = bb.filter((r) => typeof r.speed_pp === "number").sort((x, y) => y.speed_pp - x.speed_pp)[0];
             const vs = (r) => r && summary.c ? { batchedBench: r, c_promptTokPerS_over_batchedBench: summary.c.promptTokensPerSecond / r.speed_pp, a_promptsPerS_over_batchedBench: summary.a ? summary.a.promptsPerSecond / (r.speed_pp / r.pp) : null } : null;
-            const res = { status, cpuDryRun: cpu === "1", note, stepSeconds: JSON.parse(steps), summary,
+            const t1 = read("bench-score-a-threads1.json");
+            const a1 = t1 ? JSON.parse(t1).results.find((r) => r.mode === "a") : null;
+            const diagnostics = a1 && by("a") ? { a_threads1_seconds: a1.seconds, a_seconds: by("a").seconds, a_threads: score.options.threads } : null;
+            const res = { status, cpuDryRun: cpu === "1", note, stepSeconds: JSON.parse(steps), summary, diagnostics,
                           versus: { matched: vs(matched[0]), best: vs(best) }, batchedBench: bb, benchScore: score,
                           prepared: (() => { try { return JSON.parse(fs.readFileSync(prepared, "utf8")); } catch { return null; } })() };
             fs.writeFileSync(out + "/results.json", JSON.stringify(res, null, 2) + "\n");
@@ -340,6 +344,16 @@ if ((!skip_bb)); then
     run_bb best -c $((max_npl * ((pp + 255) / 256 * 256))) -b "$bb_batch" -ub "$bb_ubatch" -npl "$bb_npl_best"
     step_seconds[batched_bench]=$(($(date +%s) - s))
     cat "$OUT/batched-bench.jsonl"
+fi
+
+# ---- 5. diagnostic: mode (a) with one CPU thread ------------------------------------------------------------------
+# With every layer on the GPU, the scorer's threads mostly read logits rows (log-softmax over 128k entries per
+# continuation, on the CPU, after each decode). (a) at 1 thread vs all threads shows what that costs.
+if (($(left) > 90)); then
+    say "diagnostic: (a) with --threads 1"
+    timed score_a_threads1 timeout $(($(left) - 20)) node --import tsx bench/score.ts --model "$model" --modes a --questions "$questions" \
+        --repeat 1 "${scorer_args[@]}" --threads 1 --out "$OUT/bench-score-a-threads1.json" > "$work/a-threads1.log" 2>&1 &&
+        grep -E '^\| a ' "$work/a-threads1.log"
 fi
 
 status_note="llama.cpp $llama_tag; model args: ${model_args[*]}; scorer args: ${scorer_args[*]}"
