@@ -1,6 +1,7 @@
 // The `culturescope` command line. Each subcommand lives in its own module; this file only wires options.
 import { Command, InvalidArgumentError } from "commander";
 import { formatReport, nextTokenReport } from "./logits.ts";
+import { mapCommand } from "./map.ts";
 
 function integer(min: number) {
     return (value: string) => {
@@ -30,6 +31,8 @@ program
         const report = await nextTokenReport(options);
         console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
     });
+
+program.addCommand(mapCommand());
 
 try {
     await program.parseAsync(process.argv);
