@@ -78,7 +78,8 @@ export function quantileSorted(sorted: ArrayLike<number>, probability: number): 
 }
 
 function percentileInterval(value: number, replicates: number[], confidence: number): ConfidenceInterval {
-    const finite = replicates.filter(Number.isFinite).sort((a, b) => a - b);
+    // a typed array sorts numerically without a comparator, several times faster on 10,000 replicates
+    const finite = Float64Array.from(replicates.filter(Number.isFinite)).sort();
     if (!Number.isFinite(value) || finite.length === 0) return { value, ciLower: Number.NaN, ciUpper: Number.NaN };
     const tail = (1 - confidence) / 2;
     return { value, ciLower: quantileSorted(finite, tail), ciUpper: quantileSorted(finite, 1 - tail) };
