@@ -30,7 +30,7 @@ function rng(seed: number): () => number {
 /** A random distribution over n options, with some exact zeros so 0·log 0 is exercised. */
 function randomDistribution(next: () => number, n: number): number[] {
     const raw = Array.from({ length: n }, () => (next() < 0.2 ? 0 : next()));
-    if (raw.every((x) => x === 0)) raw[0] = 1;
+    if (!raw.some((x) => x > 0)) raw[0] = 1;
     const sum = raw.reduce((s, x) => s + x, 0);
     return raw.map((x) => x / sum);
 }
