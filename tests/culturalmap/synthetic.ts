@@ -2,6 +2,8 @@
 // Each respondent has a traditional→secular score t and a survival→self-expression score s (country mean + noise);
 // each item's answer code rises or falls with its own axis as Inglehart & Welzel describe (hand-written below, not
 // taken from the code under test), plus item noise, and is cut onto the item's answer scale.
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { mersenne } from "pure-rand/generator/mersenne";
 
 /** Sign of the raw answer code along its axis, written from Inglehart & Welzel (2005, p. 49). */
 export const EXPECTED: Record<string, { axis: "t" | "s"; sign: 1 | -1; min: number; max: number }> = {
@@ -18,16 +20,10 @@ export const EXPECTED: Record<string, { axis: "t" | "s"; sign: 1 | -1; min: numb
 };
 export const ITEM_ORDER = ["A008", "A165", "E018", "E025", "F063", "F118", "F120", "G006", "Y002", "Y003"];
 
-/** mulberry32: a tiny seeded generator, so every run draws the same data. */
+/** A seeded uniform [0, 1) generator, so every run draws the same data. */
 export function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const generator = mersenne(seed);
+    return () => uniformFloat64(generator);
 }
 
 export function normal(random: () => number): number {
