@@ -456,6 +456,25 @@ function concatenated(statistics: readonly WeightedStatistic[]): WeightedStatist
     };
 }
 
+/** The keys of a group's rows, in the order its concatenated statistic returns the values. */
+function groupRowKeys(subsets: readonly Subset[], metrics: readonly SubsetMetrics[], aggregation: TrialAggregation): Array<{ key: RowKey; subset: number; spec: number }> {
+    return subsets.flatMap((subset, s) =>
+        metrics[s].specs.map((spec, k) => ({
+            key: {
+                benchmark: subset.benchmark,
+                contextLevel: subset.contextLevel,
+                country: subset.country,
+                metric: spec.metric,
+                trialAggregation: aggregation,
+                label: spec.label,
+                ...metrics[s].counts(spec),
+            },
+            subset: s,
+            spec: k,
+        })),
+    );
+}
+
 const sourceOf = (aggregation: TrialAggregation): ScoreSource => (aggregation === "mean" ? { kind: "mean" } : { kind: "majority" });
 
 /**
@@ -470,31 +489,20 @@ export function summariseAccuracy(items: readonly ScoredItem[], bootstrap: Parti
     for (const group of resamplingGroups(subsets(items))) {
         const metrics = group.subsets.map((subset) => new SubsetMetrics(subset.members, group.units));
         const ones = new Float64Array(group.units.size).fill(1);
+        // per subset and trial: the metrics of that trial alone, for the spread across trials
+        const perTrial = metrics.map((m) => (trials > 1 ? Array.from({ length: trials }, (_, t) => m.statistic({ kind: "trial", trial: t })(ones)) : null));
         for (const aggregation of aggregations) {
             const intervals = bootstrapIntervals(group.units.size, concatenated(metrics.map((m) => m.statistic(sourceOf(aggregation)))), bootstrap);
-            let offset = 0;
-            group.subsets.forEach((subset, s) => {
-                const perTrial = aggregation === "mean" && trials > 1
-                    ? Array.from({ length: trials }, (_, t) => metrics[s].statistic({ kind: "trial", trial: t })(ones))
-                    : null;
-                metrics[s].specs.forEach((spec, k) => {
-                    const interval = intervals[offset + k];
-                    rows.push({
-                        benchmark: subset.benchmark,
-                        contextLevel: subset.contextLevel,
-                        country: subset.country,
-                        metric: spec.metric,
-                        trialAggregation: aggregation,
-                        label: spec.label,
-                        ...metrics[s].counts(spec),
-                        trials,
-                        value: interval.value,
-                        trialSd: perTrial ? sampleSd(perTrial.map((values) => values[k])) : null,
-                        ciLower: interval.ciLower,
-                        ciUpper: interval.ciUpper,
-                    });
+            groupRowKeys(group.subsets, metrics, aggregation).forEach(({ key, subset, spec }, i) => {
+                const trialValues = aggregation === "mean" ? perTrial[subset] : null;
+                rows.push({
+                    ...key,
+                    trials,
+                    value: intervals[i].value,
+                    trialSd: trialValues ? sampleSd(trialValues.map((values) => values[spec])) : null,
+                    ciLower: intervals[i].ciLower,
+                    ciUpper: intervals[i].ciUpper,
                 });
-                offset += metrics[s].specs.length;
             });
         }
     }
@@ -543,24 +551,7 @@ export function compareAccuracyRuns(itemsA: readonly ScoredItem[], itemsB: reado
                 concatenated(metricsB.map((m) => m.statistic(sourceOf(aggregation)))),
                 bootstrap,
             );
-            let offset = 0;
-            group.subsets.forEach((subset, s) => {
-                metricsA[s].specs.forEach((spec, k) => {
-                    rows.push({
-                        benchmark: subset.benchmark,
-                        contextLevel: subset.contextLevel,
-                        country: subset.country,
-                        metric: spec.metric,
-                        trialAggregation: aggregation,
-                        label: spec.label,
-                        ...metricsA[s].counts(spec),
-                        trialsA,
-                        trialsB,
-                        ...differences[offset + k],
-                    });
-                });
-                offset += metricsA[s].specs.length;
-            });
+            groupRowKeys(group.subsets, metricsA, aggregation).forEach(({ key }, i) => rows.push({ ...key, trialsA, trialsB, ...differences[i] }));
         }
     }
     return rows;

@@ -6,18 +6,7 @@ import {
     quantileSorted,
     weightedMean,
 } from "../../src/metrics/bootstrap.ts";
-
-/** Seeded test data (mulberry32), independent of the bootstrap's own generator. */
-function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { seededUniform } from "./support/random.ts";
 
 const bernoulli = (next: () => number, p: number, n: number) => Array.from({ length: n }, () => (next() < p ? 1 : 0));
 const width = (ci: { ciLower: number; ciUpper: number }) => ci.ciUpper - ci.ciLower;
@@ -35,7 +24,7 @@ describe("percentile bootstrap", () => {
 
     it("the point estimate is the plain mean and the same seed gives the same interval", () => {
         // continuous values: with 0/1 values the percentiles of different seeds often land on the same multiple of 1/n
-        const next = rng(1);
+        const next = seededUniform(1);
         const values = Array.from({ length: 300 }, () => next());
         const mean = values.reduce((s, v) => s + v, 0) / values.length;
         const a = bootstrapMean(values, { seed: 7, resamples: 2000 });
@@ -53,7 +42,7 @@ describe("percentile bootstrap", () => {
 
     it("on a large sample the interval holds the true mean and matches the normal-theory width", () => {
         // Bernoulli(0.3), n = 4000: SE = √(0.3·0.7/4000) = 0.0072457; 95% normal width = 2·1.95996·SE = 0.028402
-        const values = bernoulli(rng(2), 0.3, 4000);
+        const values = bernoulli(seededUniform(2), 0.3, 4000);
         const ci = bootstrapMean(values, { resamples: 4000 });
         expect(ci.ciLower).toBeLessThan(0.3);
         expect(ci.ciUpper).toBeGreaterThan(0.3);
@@ -62,7 +51,7 @@ describe("percentile bootstrap", () => {
     });
 
     it("the interval narrows like 1/√n", () => {
-        const next = rng(3);
+        const next = seededUniform(3);
         const small = bootstrapMean(bernoulli(next, 0.5, 100), { resamples: 4000 });
         const large = bootstrapMean(bernoulli(next, 0.5, 1600), { resamples: 4000 });
         // 16 times the questions: a quarter of the width, give or take sampling noise
@@ -71,7 +60,7 @@ describe("percentile bootstrap", () => {
     });
 
     it("covers the true mean about 95% of the time over repeated samples", () => {
-        const next = rng(4);
+        const next = seededUniform(4);
         let covered = 0;
         const experiments = 300;
         for (let e = 0; e < experiments; e++) {
@@ -114,7 +103,7 @@ describe("percentile bootstrap", () => {
 describe("paired bootstrap", () => {
     it("the difference is mean(B) − mean(A) and its interval is much narrower for correlated runs than unpaired", () => {
         // run A's per-question scores vary a lot between questions; run B = A + a small shift and small noise
-        const next = rng(5);
+        const next = seededUniform(5);
         const a = Array.from({ length: 400 }, () => next());
         const b = a.map((x) => x + 0.02 + (next() - 0.5) * 0.05);
         const meanA = a.reduce((s, x) => s + x, 0) / a.length;

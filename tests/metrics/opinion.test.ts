@@ -11,21 +11,10 @@ import {
     summariseOpinion,
     type OpinionQuestion,
 } from "../../src/metrics/opinion.ts";
+import { seededUniform } from "./support/random.ts";
 
 const INDIA = "India (Current national sample)";
 const US = "United States";
-
-/** Seeded test data (mulberry32), independent of the code under test. */
-function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 /** A random distribution over n options, with some exact zeros so 0·log 0 is exercised. */
 function randomDistribution(next: () => number, n: number): number[] {
@@ -78,7 +67,7 @@ describe("Jensen–Shannon divergence, distance and similarity", () => {
     });
 
     it("agrees with the entropy formulation to 1e-12, is symmetric and bounded, on 2000 random pairs", () => {
-        const next = rng(1);
+        const next = seededUniform(1);
         for (let k = 0; k < 2000; k++) {
             const n = 2 + Math.floor(next() * 9);
             const p = randomDistribution(next, n);
@@ -97,7 +86,7 @@ describe("Jensen–Shannon divergence, distance and similarity", () => {
     });
 
     it("the distance satisfies the triangle inequality on random triples", () => {
-        const next = rng(2);
+        const next = seededUniform(2);
         for (let k = 0; k < 2000; k++) {
             const n = 2 + Math.floor(next() * 6);
             const [a, b, c] = [0, 1, 2].map(() => randomDistribution(next, n));
@@ -155,7 +144,7 @@ describe("per-question CAD and nCAD", () => {
     });
 
     it("|CAD| ≤ JS distance(India, US) (triangle inequality) and nCAD ∈ [−1, 1] on random questions", () => {
-        const next = rng(3);
+        const next = seededUniform(3);
         const questions: OpinionQuestion[] = Array.from({ length: 3000 }, (_, k) => {
             const n = 2 + Math.floor(next() * 5);
             return {
