@@ -134,6 +134,9 @@ export interface OpinionQuestion extends SurveyQuestion {
 /** Per-question opinion scores; null where the question lacks the country the value needs. */
 export interface OpinionQuestionScore {
     questionId: string;
+    /** the country keys this score compares, so a row says what its CAD is a difference of */
+    focusCountry: string;
+    comparisonCountry: string;
     optionCount: number;
     modelOptionMass: number | null;
     /** Sim(model, focus country) */
@@ -205,6 +208,8 @@ export function scoreOpinionQuestions(questions: readonly OpinionQuestion[], opt
         }
         return {
             questionId: id,
+            focusCountry: o.focusCountry,
+            comparisonCountry: o.comparisonCountry,
             optionCount: model.length,
             modelOptionMass: mass,
             similarityFocus,
@@ -239,10 +244,22 @@ interface MetricColumn {
     values: (score: OpinionQuestionScore) => number | null;
 }
 
-function metricColumns(options: OpinionOptions): MetricColumn[] {
+/** The focus and comparison countries the scores share; mixing scores made with different keys is an error. */
+function scoredCountries(scores: readonly OpinionQuestionScore[], what: string): { focusCountry: string; comparisonCountry: string } {
+    const { focusCountry, comparisonCountry } = scores[0];
+    const other = scores.find((s) => s.focusCountry !== focusCountry || s.comparisonCountry !== comparisonCountry);
+    if (other) {
+        throw new Error(
+            `${what}: question "${other.questionId}" compares "${other.focusCountry}" with "${other.comparisonCountry}" but "${scores[0].questionId}" compares "${focusCountry}" with "${comparisonCountry}"; score every question with the same country keys`,
+        );
+    }
+    return { focusCountry, comparisonCountry };
+}
+
+function metricColumns(countries: { focusCountry: string; comparisonCountry: string }): MetricColumn[] {
     return [
-        { metric: "similarity", country: options.focusCountry, values: (s) => s.similarityFocus },
-        { metric: "similarity", country: options.comparisonCountry, values: (s) => s.similarityComparison },
+        { metric: "similarity", country: countries.focusCountry, values: (s) => s.similarityFocus },
+        { metric: "similarity", country: countries.comparisonCountry, values: (s) => s.similarityComparison },
         { metric: "cad", country: null, values: (s) => s.cad },
         { metric: "ncad", country: null, values: (s) => s.ncad },
         { metric: "optionMass", country: null, values: (s) => s.modelOptionMass },
@@ -270,14 +287,9 @@ function definedMeanStatistic(columns: Array<Array<number | null>>): WeightedSta
  * bootstrap intervals from one set of resamples over all questions. The option-mass row appears only when the
  * scores carry the model's option mass.
  */
-export function summariseOpinion(
-    scores: readonly OpinionQuestionScore[],
-    options: Partial<OpinionOptions> = {},
-    bootstrap: Partial<BootstrapOptions> = {},
-): OpinionAggregateRow[] {
-    const o = resolveOpinionOptions(options);
+export function summariseOpinion(scores: readonly OpinionQuestionScore[], bootstrap: Partial<BootstrapOptions> = {}): OpinionAggregateRow[] {
     if (scores.length === 0) throw new Error("no scored questions: score at least one question before summarising");
-    const columns = metricColumns(o).filter((c) => c.metric !== "optionMass" || scores.some((s) => s.modelOptionMass !== null));
+    const columns = metricColumns(scoredCountries(scores, "summariseOpinion")).filter((c) => c.metric !== "optionMass" || scores.some((s) => s.modelOptionMass !== null));
     const values = columns.map((c) => scores.map(c.values));
     const intervals = bootstrapIntervals(scores.length, definedMeanStatistic(values), bootstrap);
     return columns.map((c, k) => ({
@@ -350,7 +362,7 @@ export function summariseOpinionBaselines(
     bootstrap: Partial<BootstrapOptions> = {},
 ): OpinionBaselineRow[] {
     return OPINION_BASELINES.flatMap((baseline) =>
-        summariseOpinion(scoreOpinionBaseline(baseline, questions, options), options, bootstrap).map((row) => ({ baseline, ...row })),
+        summariseOpinion(scoreOpinionBaseline(baseline, questions, options), bootstrap).map((row) => ({ baseline, ...row })),
     );
 }
 
@@ -374,10 +386,8 @@ export interface OpinionDifferenceRow {
 export function compareOpinionRuns(
     scoresA: readonly OpinionQuestionScore[],
     scoresB: readonly OpinionQuestionScore[],
-    options: Partial<OpinionOptions> = {},
     bootstrap: Partial<BootstrapOptions> = {},
 ): OpinionDifferenceRow[] {
-    const o = resolveOpinionOptions(options);
     const byId = new Map(scoresB.map((s) => [s.questionId, s]));
     checkUniqueIds(scoresA.map((s) => s.questionId), "run A");
     checkUniqueIds(scoresB.map((s) => s.questionId), "run B");
@@ -392,7 +402,8 @@ export function compareOpinionRuns(
         const extra = scoresB.find((s) => !inA.has(s.questionId))!;
         throw new Error(`question "${extra.questionId}" is in run B but not in run A: compare runs over the same questions`);
     }
-    const columns = metricColumns(o).filter((c) => c.metric !== "optionMass" || (scoresA.some((s) => s.modelOptionMass !== null) && pairedB.some((s) => s.modelOptionMass !== null)));
+    const countries = scoredCountries([...scoresA, ...scoresB], "compareOpinionRuns");
+    const columns = metricColumns(countries).filter((c) => c.metric !== "optionMass" || (scoresA.some((s) => s.modelOptionMass !== null) && pairedB.some((s) => s.modelOptionMass !== null)));
     // a question enters an aggregate's difference only when both runs define it, so both means cover the same questions
     const valuesA = columns.map((c) => scoresA.map((a, i) => (c.values(a) === null || c.values(pairedB[i]) === null ? null : c.values(a))));
     const valuesB = columns.map((c) => pairedB.map((b, i) => (c.values(b) === null || c.values(scoresA[i]) === null ? null : c.values(b))));

@@ -70,7 +70,7 @@ describe("GlobalOpinionQA, India (Current national sample) vs United States", ()
         const scores = scoreOpinionBaseline("uniform", questions);
         expect(scores.filter((s) => s.ncadExcluded).length).toBe(3);
         expect(scores.filter((s) => s.ncad !== null).length).toBe(241);
-        const row = summariseOpinion(scores, {}, { resamples: 1000 }).find((r) => r.metric === "ncad")!;
+        const row = summariseOpinion(scores, { resamples: 1000 }).find((r) => r.metric === "ncad")!;
         expect(row).toMatchObject({ questions: 241, excludedQuestions: 3 });
     });
 

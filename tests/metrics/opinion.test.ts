@@ -132,7 +132,7 @@ describe("per-question CAD and nCAD", () => {
     it("scores the hand-made questions", () => {
         const [q1, q2, q3] = scoreOpinionQuestions(handQuestions);
         // q1: Sim(m, India) = 1, Sim(m, US) = 1 − 1 = 0, CAD = 1, d(India, US) = 1, nCAD = 1
-        expect(q1).toEqual({ questionId: "q1", optionCount: 2, modelOptionMass: 0.9, similarityFocus: 1, similarityComparison: 0, cad: 1, countryDistance: 1, ncad: 1, ncadExcluded: false });
+        expect(q1).toEqual({ questionId: "q1", focusCountry: INDIA, comparisonCountry: US, optionCount: 2, modelOptionMass: 0.9, similarityFocus: 1, similarityComparison: 0, cad: 1, countryDistance: 1, ncad: 1, ncadExcluded: false });
         // q2: Sim(m, India) = 1 − D_HALF, Sim(m, US) = 1, CAD = −D_HALF, d(India, US) = D_HALF, nCAD = −1
         expect(q2.similarityFocus).toBeCloseTo(1 - D_HALF, 15);
         expect(q2.similarityComparison).toBe(1);
@@ -173,7 +173,7 @@ describe("per-question CAD and nCAD", () => {
         expect(close).toMatchObject({ ncad: null, ncadExcluded: true });
         expect(close.cad).not.toBeNull();
         expect(far).toMatchObject({ ncad: 1, ncadExcluded: false });
-        const ncadRow = summariseOpinion(scoreOpinionQuestions(questions), {}, { resamples: 200 }).find((r) => r.metric === "ncad")!;
+        const ncadRow = summariseOpinion(scoreOpinionQuestions(questions), { resamples: 200 }).find((r) => r.metric === "ncad")!;
         expect(ncadRow).toMatchObject({ questions: 1, excludedQuestions: 1, value: 1 });
         // with the threshold at 0 nothing is excluded
         expect(scoreOpinionQuestions(questions, { ncadMinCountryDistance: 0 })[0].ncadExcluded).toBe(false);
@@ -200,7 +200,7 @@ describe("per-question CAD and nCAD", () => {
 
 describe("aggregates over questions", () => {
     it("means over the questions where each value is defined, with the excluded count", () => {
-        const rows = summariseOpinion(scoreOpinionQuestions(handQuestions), {}, { resamples: 500 });
+        const rows = summariseOpinion(scoreOpinionQuestions(handQuestions), { resamples: 500 });
         const row = (metric: string, country: string | null = null) => rows.find((r) => r.metric === metric && r.country === country)!;
         // Sim(m, India) over q1..q3 = (1 + (1 − D_HALF) + 1) / 3
         expect(row("similarity", INDIA).value).toBeCloseTo((3 - D_HALF) / 3, 15);
@@ -219,7 +219,7 @@ describe("aggregates over questions", () => {
         }
         // the option-mass row is there only when the scores carry a mass
         const noMass = handQuestions.map((q) => ({ ...q, modelOptionMass: null }));
-        expect(summariseOpinion(scoreOpinionQuestions(noMass), {}, { resamples: 10 }).some((r) => r.metric === "optionMass")).toBe(false);
+        expect(summariseOpinion(scoreOpinionQuestions(noMass), { resamples: 10 }).some((r) => r.metric === "optionMass")).toBe(false);
         expect(() => summariseOpinion([])).toThrow(/no scored questions/);
     });
 });
@@ -255,7 +255,7 @@ describe("comparing two runs", () => {
         const a = scoreOpinionQuestions(handQuestions);
         // run B answers q2 like India instead of like the US
         const b = scoreOpinionQuestions(handQuestions.map((q) => (q.questionId === "q2" ? { ...q, modelProbabilities: [1, 0] } : q)));
-        const rows = compareOpinionRuns(a, b, {}, { resamples: 500 });
+        const rows = compareOpinionRuns(a, b, { resamples: 500 });
         const cad = rows.find((r) => r.metric === "cad")!;
         // B's q2: Sim(India) = 1, Sim(US) = 1 − D_HALF, CAD = D_HALF; A's q2 CAD = −D_HALF. Mean CAD over q1, q2:
         // A = (1 − D_HALF)/2, B = (1 + D_HALF)/2, difference = D_HALF
@@ -267,5 +267,8 @@ describe("comparing two runs", () => {
         expect(cad.ciUpper).toBeGreaterThanOrEqual(cad.difference);
         expect(() => compareOpinionRuns(a, b.slice(0, 2))).toThrow(/question "q3" is in run A but not in run B/);
         expect(() => compareOpinionRuns(a.slice(0, 2), b)).toThrow(/question "q3" is in run B but not in run A/);
+        // runs scored against different country keys do not compare
+        const swapped = scoreOpinionQuestions(handQuestions.slice(0, 2), { focusCountry: US, comparisonCountry: INDIA });
+        expect(() => compareOpinionRuns(a.slice(0, 2), swapped)).toThrow(/compares "United States" with "India \(Current national sample\)" but "q1" compares "India/);
     });
 });
