@@ -11,7 +11,7 @@ import {
     type CulturalBenchHardJudgement,
     type NormAdAnswers,
 } from "../../src/metrics/accuracy.ts";
-import { culturalBenchHard, type CulturalBenchHardRow } from "./support/sharedData.ts";
+import { culturalBenchHard, type CulturalBenchHardRow } from "./support/datasets.ts";
 
 const FAST = { resamples: 500 };
 

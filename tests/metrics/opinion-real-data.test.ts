@@ -1,4 +1,4 @@
-// Opinion metrics on the real GlobalOpinionQA rows that carry India (shared/datasets/globalopinionqa). Reference
+// Opinion metrics on the real GlobalOpinionQA rows that carry India (datasets/globalopinionqa). Reference
 // numbers come from scipy (scipy.spatial.distance.jensenshannon, base 2), computed by
 // tests/metrics/reference/goqa_reference.py, not by the code under test.
 import { beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import {
     summariseOpinionBaselines,
     type SurveyQuestion,
 } from "../../src/metrics/opinion.ts";
-import { globalOpinionsIndia } from "./support/sharedData.ts";
+import { globalOpinionsIndia } from "./support/datasets.ts";
 
 const INDIA = "India (Current national sample)";
 const US = "United States";

@@ -12,7 +12,7 @@ from scipy.spatial.distance import jensenshannon
 
 INDIA = "India (Current national sample)"
 US = "United States"
-path = sys.argv[1] if len(sys.argv) > 1 else "../shared/datasets/globalopinionqa/global_opinions_india.csv"
+path = sys.argv[1] if len(sys.argv) > 1 else "datasets/globalopinionqa/global_opinions_india.csv"
 
 rows = []
 with open(path, newline="") as f:
