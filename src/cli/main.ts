@@ -1,15 +1,8 @@
 // The `culturescope` command line. Each subcommand lives in its own module; this file only wires options.
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { formatReport, nextTokenReport } from "./logits.ts";
+import { integer } from "./options.ts";
 import { mapCommand } from "./map.ts";
-
-function integer(min: number) {
-    return (value: string) => {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}, got '${value}'`);
-        return n;
-    };
-}
 
 const program = new Command()
     .name("culturescope")

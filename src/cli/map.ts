@@ -1,7 +1,8 @@
 // `culturescope map fit` and `culturescope map place`: fit the Inglehart–Welzel map from IVS microdata once, then
 // place any model's answers on it. culturescope ships no projection: fitting needs the user's IVS microdata.
 import path from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
+import { integer } from "./options.ts";
 import {
     DEFAULT_COUNTRY_COLUMN,
     DEFAULT_WEIGHT_COLUMN,
@@ -101,12 +102,6 @@ export function formatPlacement(p: Placement, top?: number): string {
     ].join("\n");
 }
 
-function positiveInteger(value: string): number {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
-    return n;
-}
-
 export function mapCommand(): Command {
     const map = new Command("map").description("the Inglehart–Welzel cultural map: fit it from IVS microdata, place a model on it");
     map.command("fit")
@@ -127,7 +122,7 @@ export function mapCommand(): Command {
         .option("--answers <file>", "the model's answers (JSON)")
         .option("--india <geo>", "reference id of India", INDIA)
         .option("--us <geo>", "reference id of the United States", UNITED_STATES)
-        .option("--top <n>", "list only the n nearest countries", positiveInteger)
+        .option("--top <n>", "list only the n nearest countries", integer(1))
         .option("--json", "print JSON instead of text", false)
         .action((options: MapPlaceOptions & { top?: number; json: boolean }) => {
             const placement = mapPlace(options);
