@@ -10,6 +10,7 @@
       "native/addon.cpp",
       "native/batch_plan.cpp",
       "native/common.cpp",
+      "native/generator.cpp",
       "native/log.cpp",
       "native/model.cpp",
       "native/scorer.cpp",

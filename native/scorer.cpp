@@ -6,6 +6,7 @@
 #include <cstring>
 #include <thread>
 
+#include "generator.h"
 #include "log.h"
 #include "model.h"
 
@@ -246,7 +247,7 @@ class ScoreWorker : public Napi::AsyncWorker {
 
 Napi::Function Scorer::Init(Napi::Env env) {
     return DefineClass(env, "Scorer",
-                       {InstanceMethod("score", &Scorer::Score), InstanceMethod("info", &Scorer::Info), InstanceMethod("dispose", &Scorer::Dispose),
+                       {InstanceMethod("score", &Scorer::Score), InstanceMethod("generate", &Scorer::Generate), InstanceMethod("info", &Scorer::Info), InstanceMethod("dispose", &Scorer::Dispose),
                         InstanceMethod("isDisposed", &Scorer::IsDisposed)});
 }
 
@@ -380,6 +381,13 @@ Napi::Value Scorer::Score(const Napi::CallbackInfo& info) {
     Napi::Promise p = worker->promise();
     worker->Queue();
     return p;
+}
+
+Napi::Value Scorer::Generate(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (disposed) throw makeError(env, "cannot generate: the scorer was disposed");
+    if (info.Length() < 1 || !info[0].IsArray()) throw makeError(env, "generate(requests): requests must be an array");
+    return queueGenerate(env, context, readGenerateRequests(info[0].As<Napi::Array>(), context->model->nVocab(), context->nCtx));
 }
 
 Napi::Value Scorer::Dispose(const Napi::CallbackInfo& info) {

@@ -40,6 +40,7 @@ class Scorer : public Napi::ObjectWrap<Scorer> {
 
    private:
     Napi::Value Score(const Napi::CallbackInfo& info);
+    Napi::Value Generate(const Napi::CallbackInfo& info);
     Napi::Value Info(const Napi::CallbackInfo& info);
     Napi::Value Dispose(const Napi::CallbackInfo& info);
     Napi::Value IsDisposed(const Napi::CallbackInfo& info);

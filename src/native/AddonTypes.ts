@@ -148,8 +148,36 @@ export interface AddonScorerInfo {
     nVocab: number;
 }
 
+/** Sampling mode: seeded generation after a prompt, one trial per seed. The prompt's KV cells are shared by its trials. */
+export interface AddonGenerateRequest {
+    prompt: TokenArray;
+    /** One trial per seed (integers 0..4294967294); the same seed gives the same answer. */
+    seeds: readonly number[];
+    /** Default 16. */
+    maxTokens?: number;
+    /** Default 0: greedy (seeds then do not matter). */
+    temperature?: number;
+    /** 0 (default): off. */
+    topK?: number;
+    /** 1 (default): off. */
+    topP?: number;
+    /** Tokens that end a trial (kept in its output); the model's end-of-generation tokens always end it (not kept). */
+    stopTokens?: TokenArray;
+}
+
+export interface AddonGeneratedTrial {
+    tokens: Int32Array;
+    stopReason: "eog" | "stop" | "length";
+}
+
+export interface AddonGenerateResult {
+    results: { trials: AddonGeneratedTrial[] }[];
+    stats: { decodes: number; generatedTokens: number; seconds: number };
+}
+
 export interface AddonScorer {
     score(requests: readonly AddonScoreRequest[], options?: { topK?: number }): Promise<AddonScoreResult>;
+    generate(requests: readonly AddonGenerateRequest[]): Promise<AddonGenerateResult>;
     info(): AddonScorerInfo;
     dispose(): void;
     isDisposed(): boolean;

@@ -5,6 +5,8 @@
 //   const { results } = await scorer.score([{ prefix, continuations: [contA, contB], candidates: [idA, idB] }]);
 //   results[0].continuations[1].logProbs  // log P(candidate | prefix + contB), over the full vocabulary
 import type {
+    AddonGenerateRequest,
+    AddonGenerateResult,
     AddonModel,
     AddonModelInfo,
     AddonModelOptions,
@@ -18,6 +20,7 @@ import type {
 } from "./AddonTypes.ts";
 import { loadAddon, type LoadAddonOptions } from "./loader.ts";
 
+export type { AddonGenerateRequest as GenerateRequest, AddonGenerateResult as GenerateResult } from "./AddonTypes.ts";
 export type { AddonContinuationScore as ContinuationScore, AddonScoreRequest as ScoreRequest, AddonScoreResult as ScoreResult } from "./AddonTypes.ts";
 export type { AddonModelInfo as ModelInfo, AddonScorerOptions as ScorerOptions, AddonModelOptions as ModelOptions } from "./AddonTypes.ts";
 export { loadAddon } from "./loader.ts";
@@ -64,7 +67,7 @@ export class Model {
 export class Scorer {
     readonly native: AddonScorer;
     readonly info: AddonScorerInfo;
-    // score() calls run one after another (the context holds one batch at a time); queueing them here keeps
+    // score() and generate() calls run one after another (the context holds one batch at a time); queueing them here keeps
     // waiting calls off libuv's small thread pool.
     private queue: Promise<unknown> = Promise.resolve();
     private disposing = false;
@@ -83,11 +86,23 @@ export class Scorer {
      * bit of the output) depends only on the requests and this scorer's sizes.
      */
     score(requests: readonly AddonScoreRequest[], options: { topK?: number } = {}): Promise<AddonScoreResult> {
-        if (this.disposing) return Promise.reject(new Error("cannot score: the scorer was disposed"));
+        return this.enqueue("score", () => this.native.score(requests, options));
+    }
+
+    /**
+     * Sampling mode: generates each request's trials (one per seed). Like score(), the output depends only on the
+     * requests and this scorer's sizes.
+     */
+    generate(requests: readonly AddonGenerateRequest[]): Promise<AddonGenerateResult> {
+        return this.enqueue("generate", () => this.native.generate(requests));
+    }
+
+    private enqueue<T>(what: string, call: () => Promise<T>): Promise<T> {
+        if (this.disposing) return Promise.reject(new Error(`cannot ${what}: the scorer was disposed`));
         // Argument errors surface synchronously in native code; turn them into rejections like any other failure.
         const run = () => {
             try {
-                return this.native.score(requests, options);
+                return call();
             } catch (error) {
                 return Promise.reject(error);
             }
