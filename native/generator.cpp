@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "log.h"
+#include "token_batch.h"
 
 namespace culturescope {
 
@@ -48,7 +49,7 @@ class GenerateWorker : public Napi::AsyncWorker {
         auto start = std::chrono::steady_clock::now();
         results.resize(requests.size());
         for (size_t r = 0; r < requests.size(); r++) results[r].resize(requests[r].seeds.size());
-        llama_batch batch = llama_batch_init(static_cast<int32_t>(context->nBatch), 0, static_cast<int32_t>(context->nSeqMax));
+        TokenBatch batch(context->nBatch, context->nSeqMax);
         llama_memory_t memory = llama_get_memory(context->ctx);
         try {
             for (const auto& round : planRounds()) {
@@ -57,10 +58,8 @@ class GenerateWorker : public Napi::AsyncWorker {
             }
         } catch (const std::exception& e) {
             llama_memory_clear(memory, false);
-            llama_batch_free(batch);
             return SetError(e.what());
         }
-        llama_batch_free(batch);
         seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
 
@@ -134,7 +133,7 @@ class GenerateWorker : public Napi::AsyncWorker {
         std::function<void(int32_t)> onLogits;
     };
 
-    void runRound(const std::vector<TrialGroup>& round, llama_batch& batch) {
+    void runRound(const std::vector<TrialGroup>& round, TokenBatch& batch) {
         // sampler and state of every trial of the round, in order; sequence id = position in this list
         struct Trial {
             uint32_t request, index;
@@ -153,28 +152,19 @@ class GenerateWorker : public Napi::AsyncWorker {
         } freeSamplers{trials};
 
         std::vector<Pending> pending;
-        batch.n_tokens = 0;
+        batch.clear();
         auto flush = [&]() {
-            if (batch.n_tokens == 0) return;
-            int32_t rc = llama_decode(context->ctx, batch);
+            if (batch.empty()) return;
+            batch.decode(context->ctx, "generating");
             decodes++;
-            if (rc != 0) {
-                std::string log = threadLogTail();
-                throw std::runtime_error("llama_decode failed while generating (error " + std::to_string(rc) + ")" + (log.empty() ? "" : ":\n" + log));
-            }
             for (auto& p : pending) p.onLogits(p.batchIndex);
             pending.clear();
-            batch.n_tokens = 0;
+            batch.clear();
         };
         auto push = [&](llama_token token, llama_pos pos, llama_seq_id s0, llama_seq_id s1, std::function<void(int32_t)> onLogits) {
-            int32_t i = batch.n_tokens++;
-            batch.token[i] = token;
-            batch.pos[i] = pos;
-            batch.n_seq_id[i] = s1 - s0;
-            for (llama_seq_id s = s0; s < s1; s++) batch.seq_id[i][s - s0] = s;
-            batch.logits[i] = onLogits ? 1 : 0;
+            int32_t i = batch.add(token, pos, s0, s1, static_cast<bool>(onLogits));
             if (onLogits) pending.push_back({i, std::move(onLogits)});
-            if (static_cast<uint32_t>(batch.n_tokens) == context->nBatch) flush();
+            if (batch.full()) flush();
         };
         const llama_vocab* vocab = context->model->vocab();
         auto sampleInto = [&](size_t k, int32_t batchIndex) {

@@ -9,6 +9,7 @@
 #include "generator.h"
 #include "log.h"
 #include "model.h"
+#include "token_batch.h"
 
 namespace culturescope {
 
@@ -81,7 +82,7 @@ class ScoreWorker : public Napi::AsyncWorker {
         std::string err = planBatches(shapes, {context->nBatch, context->nCtx, context->nSeqMax}, batches);
         if (!err.empty()) return SetError(err);
 
-        llama_batch batch = llama_batch_init(static_cast<int32_t>(context->nBatch), 0, static_cast<int32_t>(context->nSeqMax));
+        TokenBatch batch(context->nBatch, context->nSeqMax);
         llama_memory_t memory = llama_get_memory(context->ctx);
         try {
             for (const Batch& plan : batches) {
@@ -91,10 +92,8 @@ class ScoreWorker : public Napi::AsyncWorker {
             }
         } catch (const std::exception& e) {
             llama_memory_clear(memory, false);
-            llama_batch_free(batch);
             return SetError(e.what());
         }
-        llama_batch_free(batch);
         stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
 
@@ -147,24 +146,15 @@ class ScoreWorker : public Napi::AsyncWorker {
         uint32_t request, continuation;
     };
 
-    void add(llama_batch& batch, llama_token token, llama_pos pos, llama_seq_id seqBegin, llama_seq_id seqEnd, bool output) {
-        int32_t i = batch.n_tokens++;
-        batch.token[i] = token;
-        batch.pos[i] = pos;
-        batch.n_seq_id[i] = seqEnd - seqBegin;
-        for (llama_seq_id s = seqBegin; s < seqEnd; s++) batch.seq_id[i][s - seqBegin] = s;
-        batch.logits[i] = output ? 1 : 0;
-    }
-
     // Emits the batch's tokens; decodes whenever n_batch tokens are queued (only an oversized group fills it
     // before its end) and once at the end.
-    void runBatch(const Batch& plan, llama_batch& batch) {
-        batch.n_tokens = 0;
+    void runBatch(const Batch& plan, TokenBatch& batch) {
+        batch.clear();
         std::vector<Output> outputs;
         auto push = [&](llama_token token, llama_pos pos, llama_seq_id s0, llama_seq_id s1, bool output, uint32_t r, uint32_t c) {
-            if (output) outputs.push_back({batch.n_tokens, r, c});
-            add(batch, token, pos, s0, s1, output);
-            if (static_cast<uint32_t>(batch.n_tokens) == context->nBatch) decode(batch, outputs);
+            int32_t i = batch.add(token, pos, s0, s1, output);
+            if (output) outputs.push_back({i, r, c});
+            if (batch.full()) decode(batch, outputs);
         };
         llama_seq_id seqBase = 0;
         for (const Group& g : plan.groups) {
@@ -183,7 +173,7 @@ class ScoreWorker : public Napi::AsyncWorker {
             stats.evaluatedTokens += g.tokens;
             seqBase = s1;
         }
-        if (batch.n_tokens > 0) decode(batch, outputs);
+        if (!batch.empty()) decode(batch, outputs);
         // Several empty continuations of one group share the prefix's output row: copy it to the others.
         for (const Group& g : plan.groups) {
             const ScoreRequest& req = requests[g.request];
@@ -200,17 +190,9 @@ class ScoreWorker : public Napi::AsyncWorker {
         return UINT32_MAX;
     }
 
-    void decode(llama_batch& batch, std::vector<Output>& outputs) {
-        int32_t rc = llama_decode(context->ctx, batch);
+    void decode(TokenBatch& batch, std::vector<Output>& outputs) {
+        batch.decode(context->ctx, "scoring");
         stats.decodes++;
-        if (rc != 0) {
-            std::string why = rc == 1 ? "no KV cache slot for the batch (create the Scorer with a larger contextSize)"
-                              : rc == 2 ? "decoding was aborted"
-                              : rc == -1 ? "llama.cpp rejected the batch as invalid"
-                                         : "llama.cpp failed to evaluate the batch (error " + std::to_string(rc) + ")";
-            std::string log = threadLogTail();
-            throw std::runtime_error("llama_decode failed: " + why + (log.empty() ? "" : ":\n" + log));
-        }
         const int32_t nVocab = context->model->nVocab();
         // Reading rows is independent per output: spread it over the scorer's threads.
         auto work = [&](size_t begin, size_t step) {
@@ -231,7 +213,7 @@ class ScoreWorker : public Napi::AsyncWorker {
         for (auto& th : pool) th.join();
         stats.outputs += outputs.size();
         outputs.clear();
-        batch.n_tokens = 0;
+        batch.clear();
     }
 
     Napi::Promise::Deferred deferred;
