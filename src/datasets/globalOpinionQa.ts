@@ -6,8 +6,9 @@
 // (entries may be numbers such as `1.0`, and strings with either quote kind, escapes and curly quotes); `source`
 // (`GAS` Pew Global Attitudes, `WVS` World Values Survey). Both literal columns are read with the safe parser.
 //
-// What the data legitimately holds and is kept as it is: zeros where a merged option was not asked in a country's
-// wave; numeric options; a stray 'Total   N=' option (with probability 0). What is reported but kept: a
+// What the data holds and is kept as it is: zeros where a merged option was not asked in a country's wave; numeric
+// options; a 'Total   N=' option in three shipped rows (320, 347, 640 0-based) that carries about half of each
+// country's mass (a Pew table total normalised along with the answers; tasks decide what to do with it). What is reported but kept: a
 // distribution whose sum is off 1 by more than the tolerance, an empty question. What rejects a row: a column that is
 // not the literal it should be, a distribution whose length differs from the options', a negative or non-finite
 // probability.
