@@ -72,6 +72,7 @@ static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
     exports.Set("setLogLevel", Napi::Function::New(env, SetLogLevel));
     exports.Set("devices", Napi::Function::New(env, Devices));
     exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));
+    exports.Set("loadedModels", Napi::Function::New(env, LoadedModels));
     exports.Set("Model", Model::Init(env));
     exports.Set("Scorer", Scorer::Init(env));
     return exports;

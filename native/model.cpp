@@ -1,7 +1,10 @@
 #include "model.h"
 
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <sys/stat.h>
 
 #include "log.h"
@@ -24,6 +27,45 @@ static std::string checkGgufFile(const std::string& path) {
     return "";
 }
 
+// Models loaded in this process, shared by every Model object (in any worker thread) that loads the same file with
+// the same options: the weights are in memory once however many workers score with them. Entries are weak, so a
+// model is freed when its last user lets go.
+struct ModelRegistry {
+    std::mutex mutex;
+    std::map<std::string, std::weak_ptr<ModelHandle>> byKey;
+};
+static ModelRegistry& registry() {
+    static ModelRegistry instance;
+    return instance;
+}
+
+// Same file (by real path, size and modification time) and same load options.
+static std::string registryKey(const std::string& path, const llama_model_params& params) {
+    char real[PATH_MAX];
+    std::string resolved = realpath(path.c_str(), real) != nullptr ? std::string(real) : path;
+    struct stat st;
+    stat(resolved.c_str(), &st);
+    return resolved + "|" + std::to_string(st.st_size) + "|" + std::to_string(st.st_mtime) + "|" + std::to_string(params.n_gpu_layers) + "|" +
+           std::to_string(static_cast<int>(params.load_mode)) + "|" + (params.vocab_only ? "vocab" : "full");
+}
+
+Napi::Value LoadedModels(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    ModelRegistry& reg = registry();
+    std::lock_guard<std::mutex> lock(reg.mutex);
+    Napi::Array out = Napi::Array::New(env);
+    for (auto& [key, weak] : reg.byKey) {
+        auto handle = weak.lock();
+        if (!handle) continue;
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("path", handle->path);
+        o.Set("vocabOnly", handle->vocabOnly);
+        o.Set("users", static_cast<double>(handle.use_count() - 1));  // minus the `handle` held here
+        out.Set(out.Length(), o);
+    }
+    return out;
+}
+
 class LoadWorker : public Napi::AsyncWorker {
    public:
     LoadWorker(Napi::Env env, Model* owner)
@@ -39,26 +81,35 @@ class LoadWorker : public Napi::AsyncWorker {
     void Execute() override {
         std::string problem = checkGgufFile(path);
         if (!problem.empty()) return SetError(problem);
-        clearThreadLog();
-        model = llama_model_load_from_file(path.c_str(), params);
-        if (model == nullptr) {
-            std::string why = threadLogTail();
-            SetError("llama.cpp could not load " + path + (why.empty() ? std::string(" (the file may be corrupt or truncated)") : ":\n" + why) +
-                     "\nCheck that the file is a complete GGUF model (not a vocabulary-only file) for an architecture this llama.cpp release supports.");
-        }
-    }
-    void OnOK() override {
-        owner->loading = false;
-        if (owner->disposed) {  // disposed while loading: release immediately
-            llama_model_free(model);
-            deferred.Reject(makeError(Env(), "model was disposed while it was loading").Value());
+        ModelRegistry& reg = registry();
+        std::lock_guard<std::mutex> lock(reg.mutex);
+        const std::string key = registryKey(path, params);
+        for (auto it = reg.byKey.begin(); it != reg.byKey.end();) it = it->second.expired() ? reg.byKey.erase(it) : std::next(it);
+        if (auto existing = reg.byKey.count(key) ? reg.byKey[key].lock() : nullptr) {
+            handle = existing;
             return;
         }
-        auto handle = std::make_shared<ModelHandle>();
+        clearThreadLog();
+        llama_model* model = llama_model_load_from_file(path.c_str(), params);
+        if (model == nullptr) {
+            std::string why = threadLogTail();
+            return SetError("llama.cpp could not load " + path + (why.empty() ? std::string(" (the file may be corrupt or truncated)") : ":\n" + why) +
+                            "\nCheck that the file is a complete GGUF model (not a vocabulary-only file) for an architecture this llama.cpp release supports.");
+        }
+        handle = std::make_shared<ModelHandle>();
         handle->model = model;
         handle->path = path;
         handle->vocabOnly = params.vocab_only;
-        owner->loaded = handle;
+        reg.byKey[key] = handle;
+    }
+    void OnOK() override {
+        owner->loading = false;
+        if (owner->disposed) {  // disposed while loading: let go at once
+            handle.reset();
+            deferred.Reject(makeError(Env(), "model was disposed while it was loading").Value());
+            return;
+        }
+        owner->loaded = std::move(handle);
         deferred.Resolve(Env().Undefined());
     }
     void OnError(const Napi::Error& e) override {
@@ -72,7 +123,7 @@ class LoadWorker : public Napi::AsyncWorker {
     Napi::ObjectReference ownerRef;  // keeps the JS object (and so `owner`) alive until the worker is done
     std::string path;
     llama_model_params params;
-    llama_model* model = nullptr;
+    std::shared_ptr<ModelHandle> handle;
 };
 
 Napi::Function Model::Init(Napi::Env env) {

@@ -30,4 +30,7 @@ class Model : public Napi::ObjectWrap<Model> {
     Napi::Value IsDisposed(const Napi::CallbackInfo& info);
 };
 
+// loadedModels(): the models this process holds, with how many Model objects and scorers use each.
+Napi::Value LoadedModels(const Napi::CallbackInfo& info);
+
 }  // namespace culturescope

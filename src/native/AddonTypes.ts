@@ -188,6 +188,8 @@ export interface Addon {
     setLogLevel(level: number): void;
     devices(): AddonDevice[];
     systemInfo(): string;
+    /** Models held by this process (shared by every Model object, in any worker thread, that loaded the same file). */
+    loadedModels(): { path: string; vocabOnly: boolean; users: number }[];
     Model: new (path: string, options?: AddonModelOptions) => AddonModel;
     Scorer: new (model: AddonModel, options?: AddonScorerOptions) => AddonScorer;
 }

@@ -1,10 +1,12 @@
 // The addon's surface as a caller meets it: loading and variant choice, model metadata, the event loop staying
 // free while scoring runs, and candidate/top-k bookkeeping.
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readGguf } from "../../src/gguf/reader.ts";
 import { Model, loadAddon, type Scorer } from "../../src/native/index.ts";
 import { chooseVariant, readManifest, type BuildRecord } from "../../src/native/loader.ts";
-import { smallLlama, syntheticModel, tinyRandomLlama2 } from "../support/models.ts";
+import { repoRoot, smallLlama, syntheticModel, tinyRandomLlama2 } from "../support/models.ts";
 
 describe("loader", () => {
     it("names the command that builds the addon when it is missing", () => {
@@ -56,6 +58,32 @@ describe("model", () => {
         } finally {
             model.dispose();
         }
+    });
+
+    it("loads a file once per process, however many Model objects load it", async () => {
+        const { addon } = loadAddon();
+        const users = () => addon.loadedModels().find((m) => m.path === tinyRandomLlama2 && !m.vocabOnly)?.users ?? 0;
+        const before = users();
+        const a = await Model.load(tinyRandomLlama2);
+        const b = await Model.load(tinyRandomLlama2);
+        const scorer = b.createScorer({ contextSize: 64, threads: 1 });
+        expect(users()).toBe(before + 3);
+        expect(addon.loadedModels().filter((m) => m.path === tinyRandomLlama2 && !m.vocabOnly)).toHaveLength(1);
+        a.dispose();
+        b.dispose();
+        expect(users()).toBe(before + 1); // the scorer still holds the weights
+        scorer.dispose();
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(users()).toBe(before);
+    });
+
+    it("shares one model between worker threads, each with its own scorer, with identical results", () => {
+        const script = path.join(repoRoot, "tests", "support", "workers-share-model.ts");
+        const out = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", script, tinyRandomLlama2], { cwd: repoRoot, encoding: "utf8" }));
+        expect(out.loaded).toEqual(["loaded", "loaded"]);
+        expect(out.modelsWhileLoaded).toEqual([{ path: tinyRandomLlama2, vocabOnly: false, users: 4 }]); // 2 models + 2 scorers
+        expect(out.results[0]).toBe(out.results[1]);
+        expect(out.modelsAfter).toEqual([]);
     });
 
     it("reads the shipped tiny Llama-2 file (F16)", async () => {
