@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { formatReport, nextTokenReport } from "./logits.ts";
 import { integer } from "./options.ts";
 import { mapCommand } from "./map.ts";
+import { dataCommand } from "./data.ts";
 
 const program = new Command()
     .name("culturescope")
@@ -26,6 +27,7 @@ program
     });
 
 program.addCommand(mapCommand());
+program.addCommand(dataCommand());
 
 try {
     await program.parseAsync(process.argv);
