@@ -100,7 +100,8 @@ function contentRangeStart(header: string | null): number | null {
 }
 
 async function request(url: string, offset: number, state: PartState | null, signal: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = {};
+    // Byte ranges and Content-Length must count the file's own bytes, not a compressed transfer of them.
+    const headers: Record<string, string> = { "Accept-Encoding": "identity" };
     if (offset > 0) {
         headers.Range = `bytes=${offset}-`;
         if (state?.validator) headers["If-Range"] = state.validator;
@@ -157,7 +158,7 @@ async function receive(url: string, dest: string, idleMs: number): Promise<numbe
         fs.writeFileSync(stateFile(dest), JSON.stringify({ url, validator } satisfies PartState));
 
         const length = response.headers.get("content-length");
-        const expectedTotal = length === null ? null : offset + Number(length);
+        const expectedTotal = length === null || response.headers.has("content-encoding") ? null : offset + Number(length);
         let received = offset;
         const out = await fs.promises.open(partFile(dest), append ? "a" : "w");
         try {
