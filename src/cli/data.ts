@@ -36,7 +36,9 @@ export function formatFetch(outcome: FetchOutcome): string {
         ? `verified by ${r.verifiedBy === "sha256" ? `sha256 ${r.sha256}` : `git blob id ${r.gitBlobSha1}`}`
         : `UNVERIFIED: no published hash to check it against; its sha256 is ${r.sha256}`;
     const what = outcome.alreadyThere ? "already in the cache" : outcome.resumedFrom ? `fetched (resumed after ${outcome.resumedFrom} bytes)` : "fetched";
-    return `${r.name}: ${what}, ${r.rows} rows, ${r.bytes} bytes, ${how}\n  ${outcome.file}\n  from ${r.url}`;
+    const rows = r.rows === null ? "" : `${r.rows} rows, `;
+    const loader = r.loaderError ? `\nbut culturescope's loader cannot read it (please report this):\n${r.loaderError}` : "";
+    return `${r.name}: ${what}, ${rows}${r.bytes} bytes, ${how}\n  ${outcome.file}\n  from ${r.url}${loader}`;
 }
 
 const cacheDirHelp = "cache folder (default: $CULTURESCOPE_CACHE/datasets, else ~/.cache/culturescope/datasets)";
@@ -74,7 +76,9 @@ export function dataCommand(): Command {
         .option("--cache-dir <dir>", cacheDirHelp)
         .option("--url <url>", "fetch from this mirror or local copy (http(s):// or file://) instead; the pinned hash still applies")
         .action(async (name: string, options: { cacheDir?: string; url?: string }) => {
-            console.log(formatFetch(await fetchDataset(name, { cacheDir: options.cacheDir ?? defaultCacheDir(), url: options.url })));
+            const outcome = await fetchDataset(name, { cacheDir: options.cacheDir ?? defaultCacheDir(), url: options.url });
+            console.log(formatFetch(outcome));
+            if (outcome.record.loaderError) process.exitCode = 1;
         });
 
     return data;

@@ -13,11 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CULTURAL_BENCH_EASY_COLUMNS } from "../../src/datasets/culturalBench.ts";
 import { downloadVerified, DownloadError, type DownloadFailure } from "../../src/datasets/download.ts";
 import { fileDigest } from "../../src/datasets/fileDigest.ts";
-import { datasetStatus, defaultCacheDir, fetchDataset, verifyDatasets } from "../../src/datasets/installation.ts";
+import { datasetStatus, defaultCacheDir, fetchDataset, fetchOriginal, verifyDatasets } from "../../src/datasets/installation.ts";
+import { NORMAD_COLUMNS } from "../../src/datasets/normad.ts";
+import { DATASETS, type DatasetEntry } from "../../src/datasets/registry.ts";
 import { csvText } from "./support.ts";
 
 const sha256 = (data: string | Buffer) => crypto.createHash("sha256").update(data).digest("hex");
+const gitBlob = (data: string | Buffer) => crypto.createHash("sha1").update(`blob ${Buffer.byteLength(data)}\0`).update(data).digest("hex");
 const GOOD = Buffer.from("question,answer\n" + "a row of fixture data,42\n".repeat(4000)); // ~100 kB: several body chunks
+// SYNTHETIC NormAd rows in the published column format (not NormAd data).
+const NORMAD = csvText(NORMAD_COLUMNS, [["1", "india", "SYNTHETIC background", "Etiquette", "eating", "v", "r", "SYNTHETIC story?", "e", "no"]]);
 const EASY = csvText(CULTURAL_BENCH_EASY_COLUMNS, [
     ["0", "0", "SYNTHETIC question?", "w", "x", "y", "z", "B", "India"],
     ["1", "1", "SYNTHETIC question 2?", "w", "x", "y", "z", "D", "United States"],
@@ -56,6 +61,7 @@ const server = http.createServer((req, res) => {
     const firstTime = !dropped.has(url);
     if (url.startsWith("/good.csv") || url === "/wrong.csv") return serveRange(req, res, GOOD);
     if (url === "/easy.csv") return serveRange(req, res, Buffer.from(EASY));
+    if (url === "/normad.csv") return serveRange(req, res, Buffer.from(NORMAD));
     if (url.startsWith("/drop.csv")) {
         if (firstTime) { dropped.add(url); return dropAfter(res, GOOD, 30_000); }
         return serveRange(req, res, GOOD);
@@ -114,8 +120,7 @@ describe("downloadVerified against a local server", () => {
 
     it("checks git's blob id when that is the only pin", async () => {
         const dest = fresh("good.csv");
-        const blob = crypto.createHash("sha1").update(`blob ${GOOD.length}\0`).update(GOOD).digest("hex");
-        expect((await downloadVerified({ url: `${base}/good.csv`, dest, expected: { sha256: null, gitBlobSha1: blob } })).verifiedBy).toBe("git-blob-sha1");
+        expect((await downloadVerified({ url: `${base}/good.csv`, dest, expected: { sha256: null, gitBlobSha1: gitBlob(GOOD) } })).verifiedBy).toBe("git-blob-sha1");
         // `git hash-object` of "hello\n" is ce013625…, so the blob id is computed as git does.
         const hello = path.join(dir, "hello.txt");
         fs.writeFileSync(hello, "hello\n");
@@ -226,6 +231,28 @@ describe("fetchDataset and the cache", () => {
         const tampered = (await verifyDatasets(cacheDir)).find((c) => c.name === "culturalbench-easy")!;
         expect(tampered.result).toBe("mismatch");
         expect(tampered.detail).toMatch(/changed since it was fetched/);
+    });
+
+    /** The NormAd entry with its URL and pin pointed at a fixture of the local server. */
+    const normadServedAs = (file: string, pinnedContent: string | Buffer): DatasetEntry => ({
+        ...DATASETS.normad,
+        original: { ...DATASETS.normad.original!, url: `${base}/${file}`, gitBlobSha1: gitBlob(pinnedContent) },
+    });
+
+    it("installs a pinned original that matches its pin, verified, with its rows counted", async () => {
+        const cacheDir = fs.mkdtempSync(path.join(dir, "cache-"));
+        const outcome = await fetchOriginal(normadServedAs("normad.csv", NORMAD), { cacheDir });
+        expect(outcome.record).toMatchObject({ name: "normad", verifiedBy: "git-blob-sha1", rows: 1, gitBlobSha1: gitBlob(NORMAD) });
+        expect(outcome.record.loaderError).toBeUndefined();
+        expect(fs.readdirSync(path.join(cacheDir, "normad")).sort()).toEqual(["normad_etiquette_final_data.csv", "normad_etiquette_final_data.csv.fetched.json"]);
+    });
+
+    it("keeps a pinned original its loader cannot read, and records the loader's error", async () => {
+        const cacheDir = fs.mkdtempSync(path.join(dir, "cache-"));
+        const outcome = await fetchOriginal(normadServedAs("good.csv", GOOD), { cacheDir });
+        expect(outcome.record).toMatchObject({ verifiedBy: "git-blob-sha1", rows: null });
+        expect(outcome.record.loaderError).toMatch(/missing columns ID, Country/);
+        expect(fs.readFileSync(outcome.file).equals(GOOD)).toBe(true);
     });
 
     it("refuses a NormAd download that is not the pinned file and leaves the cache empty", async () => {
