@@ -7,7 +7,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "csv-parse/sync";
+import { readCulturalBenchHard } from "./culturalBench.ts";
+import { readGlobalOpinionQa } from "./globalOpinionQa.ts";
 import { CHILD_QUALITIES, ITEM_CODES, ITEMS, NATIONAL_GOALS, type ItemCode } from "../culturalmap/items.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -130,115 +131,13 @@ export function fileSha256(file: string): string {
     return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 }
 
-/** Reads one Python string literal ('…' or "…") starting at `at`; returns the value and the index after it. */
-function pythonString(text: string, at: number, where: string): { value: string; end: number } {
-    const quote = text[at];
-    if (quote !== "'" && quote !== '"') throw new Error(`${where}: expected a quoted string at character ${at}`);
-    let out = "";
-    let i = at + 1;
-    while (i < text.length) {
-        const c = text[i];
-        if (c === quote) return { value: out, end: i + 1 };
-        if (c === "\\") {
-            const n = text[i + 1];
-            const simple: Record<string, string> = { "\\": "\\", "'": "'", '"': '"', n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", a: "\x07", v: "\v", "0": "\0" };
-            if (n !== undefined && n in simple) {
-                out += simple[n];
-                i += 2;
-                continue;
-            }
-            const hexLength = n === "x" ? 2 : n === "u" ? 4 : n === "U" ? 8 : 0;
-            if (hexLength > 0) {
-                const hex = text.slice(i + 2, i + 2 + hexLength);
-                if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== hexLength) throw new Error(`${where}: bad escape \\${n}${hex}`);
-                out += String.fromCodePoint(parseInt(hex, 16));
-                i += 2 + hexLength;
-                continue;
-            }
-            throw new Error(`${where}: unsupported escape \\${n ?? ""} at character ${i}`);
-        }
-        out += c;
-        i++;
-    }
-    throw new Error(`${where}: unterminated string starting at character ${at}`);
-}
-
-function skipSpace(text: string, i: number): number {
-    while (i < text.length && /\s/.test(text[i])) i++;
-    return i;
-}
-
-/** Reads one Python number literal (e.g. `2.0`, `-1`) starting at `at`, kept as its text. */
-function pythonNumber(text: string, at: number, where: string): { value: string; end: number } {
-    const m = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(text.slice(at));
-    if (!m) throw new Error(`${where}: expected a quoted string or a number at character ${at}`);
-    return { value: m[0], end: at + m[0].length };
-}
-
-/**
- * Parses a Python list of string or number literals, e.g. `['Yes', "Don't know"]` or `[0.0, 1.0]` (numbers are kept
- * as their literal text, "1.0"). Never evaluates anything.
- */
-export function parsePythonStringList(text: string, where = "options"): string[] {
-    let i = skipSpace(text, 0);
-    if (text[i] !== "[") throw new Error(`${where}: expected '[' at the start of a Python list`);
-    i = skipSpace(text, i + 1);
-    const out: string[] = [];
-    if (text[i] === "]") return skipSpace(text, i + 1) === text.length ? out : fail();
-    for (;;) {
-        const s = text[i] === "'" || text[i] === '"' ? pythonString(text, i, where) : pythonNumber(text, i, where);
-        out.push(s.value);
-        i = skipSpace(text, s.end);
-        if (text[i] === ",") {
-            i = skipSpace(text, i + 1);
-            if (text[i] === "]") break; // trailing comma
-            continue;
-        }
-        if (text[i] === "]") break;
-        throw new Error(`${where}: expected ',' or ']' at character ${i}`);
-    }
-    if (skipSpace(text, i + 1) !== text.length) fail();
-    return out;
-    function fail(): never {
-        throw new Error(`${where}: unexpected text after the closing ']'`);
-    }
-}
-
-/** The country keys of a `defaultdict(<class 'list'>, {'India …': [..], …})` selections string, in order. */
-export function selectionKeys(text: string, where = "selections"): string[] {
-    const open = text.indexOf("{");
-    const close = text.lastIndexOf("}");
-    if (open < 0 || close < open) throw new Error(`${where}: no {…} dict in the selections string`);
-    const body = text.slice(open + 1, close);
-    const keys: string[] = [];
-    let i = skipSpace(body, 0);
-    while (i < body.length) {
-        const key = pythonString(body, i, where);
-        keys.push(key.value);
-        i = skipSpace(body, key.end);
-        if (body[i] !== ":") throw new Error(`${where}: expected ':' after key ${JSON.stringify(key.value)}`);
-        i = skipSpace(body, i + 1);
-        if (body[i] !== "[") throw new Error(`${where}: expected a list for key ${JSON.stringify(key.value)}`);
-        const end = body.indexOf("]", i);
-        if (end < 0) throw new Error(`${where}: unterminated list for key ${JSON.stringify(key.value)}`);
-        i = skipSpace(body, end + 1);
-        if (body[i] === ",") i = skipSpace(body, i + 1);
-    }
-    return keys;
-}
-
-function readCsv(file: string): Array<Record<string, string>> {
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: it ships with the repository (see datasets/README.md)`);
-    return parse(fs.readFileSync(file, "utf8"), { columns: true }) as Array<Record<string, string>>;
-}
-
-/** Every row of the shipped GlobalOpinionQA India file, English text and selection keys. */
+/** Every row of the shipped GlobalOpinionQA India file: English text and selection keys, read by the dataset loader. */
 export function readEnglishGlobalOpinions(file = GLOBAL_OPINION_CSV): EnglishGlobalOpinion[] {
-    return readCsv(file).map((r, rowIndex) => ({
-        rowIndex,
+    return readGlobalOpinionQa(file).rows.map((r) => ({
+        rowIndex: r.index,
         question: r.question,
-        options: parsePythonStringList(r.options, `GlobalOpinionQA row ${rowIndex} options`),
-        selectionKeys: selectionKeys(r.selections, `GlobalOpinionQA row ${rowIndex} selections`),
+        options: r.options,
+        selectionKeys: Object.keys(r.selections),
     }));
 }
 
@@ -250,12 +149,11 @@ export function isIndiaUsRow(row: EnglishGlobalOpinion): boolean {
 /** CulturalBench-Hard questions grouped by question_idx (option statements in data_idx order); optional country filter. */
 export function readEnglishCulturalBench(country?: string, file = CULTURAL_BENCH_CSV): EnglishCulturalBench[] {
     const byId = new Map<number, EnglishCulturalBench>();
-    for (const r of readCsv(file)) {
+    for (const r of readCulturalBenchHard(file).rows) {
         if (country !== undefined && r.country !== country) continue;
-        const questionIdx = Number(r.question_idx);
-        let q = byId.get(questionIdx);
-        if (!q) byId.set(questionIdx, (q = { questionIdx, country: r.country, question: r.prompt_question, options: [] }));
-        q.options.push({ dataIdx: Number(r.data_idx), text: r.prompt_option });
+        let q = byId.get(r.questionIdx);
+        if (!q) byId.set(r.questionIdx, (q = { questionIdx: r.questionIdx, country: r.country, question: r.question, options: [] }));
+        q.options.push({ dataIdx: r.dataIdx, text: r.option });
     }
     for (const q of byId.values()) q.options.sort((a, b) => a.dataIdx - b.dataIdx);
     return [...byId.values()].sort((a, b) => a.questionIdx - b.questionIdx);

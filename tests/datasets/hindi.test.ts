@@ -16,10 +16,8 @@ import {
     hindiInstructions,
     hindiMapItem,
     isIndiaUsRow,
-    parsePythonStringList,
     readEnglishCulturalBench,
     readEnglishGlobalOpinions,
-    selectionKeys,
     validateCulturalBenchFile,
     validateGlobalOpinionFile,
     validateMapItemsFile,
@@ -41,16 +39,6 @@ function expectHindi(text: string, english: string, where: string): void {
 }
 
 describe("English sources", () => {
-    it("parse Python list and selections literals without eval", () => {
-        expect(parsePythonStringList(`['DK/Refused', "Don't know", 'a\\'b']`)).toEqual(["DK/Refused", "Don't know", "a'b"]);
-        expect(parsePythonStringList("[0.0, 1.0, 10.0]")).toEqual(["0.0", "1.0", "10.0"]);
-        expect(() => parsePythonStringList("['a', __import__('os')]")).toThrow(/quoted string or a number/);
-        expect(selectionKeys("defaultdict(<class 'list'>, {'India (Current national sample)': [0.5, 0.5], 'United States': [1.0, 0.0]})")).toEqual([
-            "India (Current national sample)",
-            "United States",
-        ]);
-    });
-
     it("hold 244 GlobalOpinionQA rows with India (Current national sample) and United States, and 46 India CulturalBench-Hard questions of 4 options", () => {
         expect(indiaUs).toHaveLength(244);
         expect(indiaBench).toHaveLength(46);
