@@ -194,18 +194,20 @@ class ScoreWorker : public Napi::AsyncWorker {
         batch.decode(context->ctx, "scoring");
         stats.decodes++;
         const int32_t nVocab = context->model->nVocab();
+        // Row pointers are looked up here, on one thread: llama_get_logits_ith may reorder llama.cpp's output buffer.
+        std::vector<const float*> rows(outputs.size());
+        for (size_t i = 0; i < outputs.size(); i++) {
+            rows[i] = llama_get_logits_ith(context->ctx, outputs[i].batchIndex);
+            if (rows[i] == nullptr) throw std::runtime_error("llama.cpp returned no logits for an output token");
+        }
         // Reading rows is independent per output: spread it over the scorer's threads.
         auto work = [&](size_t begin, size_t step) {
             for (size_t i = begin; i < outputs.size(); i += step) {
                 const Output& o = outputs[i];
-                const float* row = llama_get_logits_ith(context->ctx, o.batchIndex);
-                if (row == nullptr) continue;
                 const ScoreRequest& req = requests[o.request];
-                scoreRow(row, nVocab, req.candidates, topK, req.wantLogits, results[o.request][o.continuation]);
+                scoreRow(rows[i], nVocab, req.candidates, topK, req.wantLogits, results[o.request][o.continuation]);
             }
         };
-        for (const Output& o : outputs)
-            if (llama_get_logits_ith(context->ctx, o.batchIndex) == nullptr) throw std::runtime_error("llama.cpp returned no logits for an output token");
         size_t nThreads = std::min<size_t>(std::max(1, context->nThreads), outputs.size() / 4 + 1);
         std::vector<std::thread> pool;
         for (size_t t = 1; t < nThreads; t++) pool.emplace_back(work, t, nThreads);
