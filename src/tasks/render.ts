@@ -1,0 +1,194 @@
+// Renders a task's templates for one item under one strategy, and lays the result out as scoring requests: a shared
+// prefix (persona + question block, the same for every answer order) and one continuation per answer order (options
+// block in that order + answer cue), with the answer-letter candidate tokens. All pure; the tokenizer is passed in.
+import { Template } from "@huggingface/jinja";
+import { hindiInstructions } from "../datasets/hindi.ts";
+import { answerOrders, applyOrder, optionLetter, type AnswerOrder } from "../permutations/answerOrders.ts";
+import { resolveLetterCandidates, type LetterForm } from "../prompts/candidates.ts";
+import { renderPrompt, type PromptModel, type RenderOptions } from "../prompts/chat.ts";
+import { HINDI_TEXT_STRATEGIES, type Strategy, type TaskDefinition, type TemplateSlot } from "./definitions.ts";
+import type { PromptItem } from "./items.ts";
+
+export interface RenderContext {
+    /** The persona's country for the demographic strategy: the target country (India by default) or the comparison one. */
+    country?: string;
+    /** Cap on answer orders (answerOrders' maxPermutations). */
+    maxPermutations?: number;
+}
+
+export const DEFAULT_COUNTRY = "India";
+
+export interface RenderedPermutation {
+    /** order[position] = canonical option index shown at that letter. */
+    order: AnswerOrder;
+    /** The options block in this order. */
+    options: string;
+}
+
+export interface RenderedItem {
+    itemId: string;
+    unitId: string;
+    strategy: Strategy;
+    system: string;
+    question: string;
+    cue: string;
+    /** Letter of each position (A, B, …). */
+    letters: string[];
+    /** What each canonical option maps back to: a label's value, or the option's index as a string. */
+    answerValues: string[];
+    /** The canonical option texts as shown (Hindi for the Hindi-text strategies). */
+    optionTexts: string[];
+    permutations: RenderedPermutation[];
+}
+
+export interface SkippedItem {
+    itemId: string;
+    reason: string;
+}
+
+export interface RenderedTask {
+    rendered: RenderedItem[];
+    skipped: SkippedItem[];
+}
+
+const compiled = new Map<string, Template>();
+function template(source: string): Template {
+    let t = compiled.get(source);
+    if (!t) compiled.set(source, (t = new Template(source)));
+    return t;
+}
+
+function renderSlot(definition: TaskDefinition, strategy: Strategy, slot: TemplateSlot, vars: Record<string, unknown>, itemId: string): string {
+    try {
+        return template(definition.strategies[strategy][slot]).render(vars);
+    } catch (error) {
+        throw new Error(`${definition.file}: /strategies/${strategy}/${slot} failed to render for item ${itemId} (${(error as Error).message}): fix the template`);
+    }
+}
+
+/** Renders one item; returns a SkippedItem when a Hindi-text strategy meets an item without Hindi text. */
+export function renderItem(definition: TaskDefinition, strategy: Strategy, item: PromptItem, context: RenderContext = {}): RenderedItem | SkippedItem {
+    const hindiText = HINDI_TEXT_STRATEGIES.includes(strategy);
+    if (hindiText && !item.hindi) return { itemId: item.id, reason: item.noHindiReason ?? "no Hindi text for this item" };
+    const text = hindiText ? item.hindi! : item;
+    const hi = Object.fromEntries(hindiInstructions());
+    let optionTexts: string[];
+    let answerValues: string[];
+    if (definition.answers.from === "labels") {
+        optionTexts = definition.answers.labels.map((l) => (hindiText ? (hi[l.text] ?? l.text) : l.text));
+        answerValues = definition.answers.labels.map((l) => l.value);
+    } else {
+        if (text.options.length === 0) throw new Error(`item ${item.id} has no options, but ${definition.file} takes its answer space from the item`);
+        optionTexts = text.options;
+        answerValues = text.options.map((_, i) => String(i));
+    }
+    const k = optionTexts.length;
+    const letters = Array.from({ length: k }, (_, i) => optionLetter(i));
+    const vars = { ...text.vars, country: context.country ?? DEFAULT_COUNTRY, hi };
+    const question = renderSlot(definition, strategy, "question", vars, item.id);
+    // The prompt is split after the question block; a newline there keeps the split at a token boundary.
+    if (!question.endsWith("\n"))
+        throw new Error(`${definition.file}: /strategies/${strategy}/question must end with a newline (write {{ '\\n' }} last: Jinja drops a template's final newline), so the shared prefix ends at a token boundary`);
+    const orders = definition.permute ? answerOrders(k, { maxPermutations: context.maxPermutations }) : [letters.map((_, i) => i)];
+    return {
+        itemId: item.id,
+        unitId: item.unitId,
+        strategy,
+        system: renderSlot(definition, strategy, "system", vars, item.id),
+        question,
+        cue: renderSlot(definition, strategy, "cue", vars, item.id),
+        letters,
+        answerValues,
+        optionTexts,
+        permutations: orders.map((order) => ({
+            order,
+            options: renderSlot(definition, strategy, "options", { ...vars, options: applyOrder(optionTexts, order).map((t, i) => ({ letter: letters[i], text: t })) }, item.id),
+        })),
+    };
+}
+
+export function isSkipped(x: RenderedItem | SkippedItem): x is SkippedItem {
+    return "reason" in x;
+}
+
+/** Renders every item; items a Hindi-text strategy cannot render are returned in `skipped` with the reason. */
+export function renderTask(definition: TaskDefinition, strategy: Strategy, items: readonly PromptItem[], context: RenderContext = {}): RenderedTask {
+    const out: RenderedTask = { rendered: [], skipped: [] };
+    for (const item of items) {
+        const r = renderItem(definition, strategy, item, context);
+        if (isSkipped(r)) out.skipped.push(r);
+        else out.rendered.push(r);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- prompt text: prefix and continuations
+
+export interface PromptText {
+    /** Everything up to the options block: the same for every answer order. */
+    prefix: string;
+    /** Per permutation: the options block, the rest of the chat turn and the cue. */
+    continuations: string[];
+    format: "chat-template" | "completion";
+    addSpecial: boolean;
+    parseSpecial: boolean;
+}
+
+/**
+ * Lays a rendered item out as the model sees it (chat template or completion layout, src/prompts/chat.ts): the
+ * persona is the system message, question block + options block the user message, the cue starts the answer. The
+ * text is split where the options block begins; the question block ends with a newline, so the split falls at a
+ * token boundary in the shipped tokenizers (the tests check it on each).
+ */
+export function layoutPrompt(rendered: RenderedItem, model: PromptModel, options: Pick<RenderOptions, "format"> = {}): PromptText {
+    let prefix: string | undefined;
+    let format: PromptText["format"] = "completion";
+    let addSpecial = false;
+    let parseSpecial = false;
+    const continuations = rendered.permutations.map((p) => {
+        const user = rendered.question + p.options;
+        const messages = [...(rendered.system ? [{ role: "system" as const, content: rendered.system }] : []), { role: "user" as const, content: user }];
+        const prompt = renderPrompt(model, messages, { ...options, answerPrefix: rendered.cue });
+        const at = prompt.text.indexOf(user);
+        if (at < 0) throw new Error(`item ${rendered.itemId}: the chat template changed the user message, so the options block cannot be found to split the prompt; use the completion format`);
+        const split = at + rendered.question.length;
+        const thisPrefix = prompt.text.slice(0, split);
+        if (prefix === undefined) prefix = thisPrefix;
+        else if (prefix !== thisPrefix) throw new Error(`item ${rendered.itemId}: the prompt's prefix differs between answer orders, so it cannot be shared`);
+        ({ format, addSpecial, parseSpecial } = prompt);
+        return prompt.text.slice(split);
+    });
+    return { prefix: prefix!, continuations, format, addSpecial, parseSpecial };
+}
+
+// ---------------------------------------------------------------- tokens
+
+export interface Tokenizer {
+    tokenize(text: string, options?: { addSpecial?: boolean; parseSpecial?: boolean }): Int32Array;
+}
+
+export interface TokenizedPrompt {
+    prefix: Int32Array;
+    continuations: Int32Array[];
+    /** Answer-letter token ids, by position. */
+    candidates: number[];
+    letterForm: LetterForm;
+}
+
+/**
+ * Tokens of a laid-out prompt. Each continuation's tokens are the whole text's tokens after the prefix's, and the
+ * prefix's own tokens must be the start of the whole text's: otherwise scoring prefix + continuation would not be
+ * scoring the prompt (a SentencePiece tokenizer, for one, adds a leading space to a text tokenized on its own).
+ */
+export function tokenizePrompt(tokenizer: Tokenizer, prompt: PromptText, letters: readonly string[], cue: string): TokenizedPrompt {
+    const opts = { addSpecial: prompt.addSpecial, parseSpecial: prompt.parseSpecial };
+    const prefix = tokenizer.tokenize(prompt.prefix, opts);
+    const continuations = prompt.continuations.map((c, i) => {
+        const whole = tokenizer.tokenize(prompt.prefix + c, opts);
+        if (whole.length <= prefix.length || prefix.some((t, j) => whole[j] !== t))
+            throw new Error(`continuation ${i}: the prefix does not end at a token boundary (its tokens are not the start of the whole prompt's): end the question block with a newline`);
+        return whole.slice(prefix.length);
+    });
+    const letterCandidates = resolveLetterCandidates((t) => tokenizer.tokenize(t, { addSpecial: false, parseSpecial: prompt.parseSpecial }), cue, letters);
+    return { prefix, continuations, candidates: letterCandidates.tokens, letterForm: letterCandidates.form };
+}
