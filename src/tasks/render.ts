@@ -173,22 +173,37 @@ export interface TokenizedPrompt {
     /** Answer-letter token ids, by position. */
     candidates: number[];
     letterForm: LetterForm;
+    /**
+     * "text": the prefix is the prefix text's own tokens (the usual case: the question block ends with a newline).
+     * "tokens": the prefix text did not end at a token boundary (e.g. a GPT-2 BPE tokenizer merges a question's
+     * trailing space with the newline), so the prefix is the longest token run all answer orders share.
+     */
+    prefixSplit: "text" | "tokens";
 }
 
+const startsWith = (whole: Int32Array, prefix: Int32Array) => whole.length > prefix.length && prefix.every((t, j) => whole[j] === t);
+
 /**
- * Tokens of a laid-out prompt. Each continuation's tokens are the whole text's tokens after the prefix's, and the
- * prefix's own tokens must be the start of the whole text's: otherwise scoring prefix + continuation would not be
- * scoring the prompt (a SentencePiece tokenizer, for one, adds a leading space to a text tokenized on its own).
+ * Tokens of a laid-out prompt such that prefix + continuation is exactly the whole prompt's tokenization, for every
+ * answer order. Continuations are cut from the whole text's tokens rather than tokenized alone, because a
+ * SentencePiece tokenizer adds a leading space to a text tokenized on its own.
  */
 export function tokenizePrompt(tokenizer: Tokenizer, prompt: PromptText, letters: readonly string[], cue: string): TokenizedPrompt {
     const opts = { addSpecial: prompt.addSpecial, parseSpecial: prompt.parseSpecial };
-    const prefix = tokenizer.tokenize(prompt.prefix, opts);
-    const continuations = prompt.continuations.map((c, i) => {
-        const whole = tokenizer.tokenize(prompt.prefix + c, opts);
-        if (whole.length <= prefix.length || prefix.some((t, j) => whole[j] !== t))
-            throw new Error(`continuation ${i}: the prefix does not end at a token boundary (its tokens are not the start of the whole prompt's): end the question block with a newline`);
-        return whole.slice(prefix.length);
-    });
+    const wholes = prompt.continuations.map((c) => tokenizer.tokenize(prompt.prefix + c, opts));
+    let prefix = tokenizer.tokenize(prompt.prefix, opts);
+    let prefixSplit: TokenizedPrompt["prefixSplit"] = "text";
+    if (!wholes.every((w) => startsWith(w, prefix))) {
+        prefixSplit = "tokens";
+        let n = Math.min(...wholes.map((w) => w.length)) - 1;
+        for (const w of wholes) {
+            let j = 0;
+            while (j < n && w[j] === wholes[0][j]) j++;
+            n = j;
+        }
+        prefix = wholes[0].slice(0, n);
+    }
+    const continuations = wholes.map((w) => w.slice(prefix.length));
     const letterCandidates = resolveLetterCandidates((t) => tokenizer.tokenize(t, { addSpecial: false, parseSpecial: prompt.parseSpecial }), cue, letters);
-    return { prefix, continuations, candidates: letterCandidates.tokens, letterForm: letterCandidates.form };
+    return { prefix, continuations, candidates: letterCandidates.tokens, letterForm: letterCandidates.form, prefixSplit };
 }
