@@ -1,0 +1,164 @@
+// Logit mode end to end: render a task's items, lay them out for the model, score every answer order in one call
+// (the shared prefix evaluated once per item), map each order's letter log-probabilities back to the canonical
+// options, and hand each task kind's results over in the shape src/metrics (or src/culturalmap) takes.
+import type { CulturalBenchEasyAnswers, CulturalBenchHardJudgement, NormAdAnswer, NormAdAnswers } from "../metrics/accuracy.ts";
+import { modelOptionDistribution, type ModelOptionDistribution, type PermutationLetterLogProbs } from "../metrics/distributions.ts";
+import type { ModelAnswers } from "../culturalmap/answers.ts";
+import { CHILD_QUALITIES } from "../culturalmap/items.ts";
+import type { Model, Scorer } from "../native/index.ts";
+import type { PromptModel } from "../prompts/chat.ts";
+import type { Strategy, TaskDefinition, TaskKind } from "./definitions.ts";
+import type { CulturalBenchEasyItem, CulturalBenchHardItem, CulturalMapItem, NormAdItem, OpinionItem, PromptItem } from "./items.ts";
+import { layoutPrompt, renderTask, tokenizePrompt, type RenderContext, type SkippedItem } from "./render.ts";
+
+export interface RunOptions extends RenderContext {
+    strategy: Strategy;
+    /** "auto": the model's chat template when it has one; "completion": the plain layout. */
+    format?: "auto" | "completion";
+}
+
+export interface LogitItemResult {
+    itemId: string;
+    unitId: string;
+    /** What each canonical option maps back to (label values, or option indices as strings). */
+    answerValues: string[];
+    permutations: PermutationLetterLogProbs[];
+    distribution: ModelOptionDistribution;
+    /** Recorded so runs on different models stay comparable. */
+    format: "chat-template" | "completion";
+    letterForm: " A" | "A";
+}
+
+export interface LogitRun<T> {
+    results: T[];
+    skipped: SkippedItem[];
+}
+
+/** What src/prompts/chat.ts needs to know about a loaded model. */
+export function promptModelOf(model: Model): PromptModel {
+    const special = (id: number) => (id >= 0 ? model.detokenize([id], { special: true }) : "");
+    return { chatTemplate: model.info.chatTemplate, bosText: special(model.info.bos), eosText: special(model.info.eos), addBos: model.info.addBos };
+}
+
+function checkKind(definition: TaskDefinition, kind: TaskKind): void {
+    if (definition.kind !== kind) throw new Error(`${definition.file} defines a ${definition.kind} task, not a ${kind} task`);
+}
+
+/** Scores every item of a task under one strategy; items a Hindi-text strategy cannot render are skipped and listed. */
+export async function scoreTaskLogits(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly PromptItem[], options: RunOptions): Promise<LogitRun<LogitItemResult>> {
+    const { rendered, skipped } = renderTask(definition, options.strategy, items, options);
+    const promptModel = promptModelOf(model);
+    const prompts = rendered.map((r) => {
+        const text = layoutPrompt(r, promptModel, { format: options.format });
+        return { text, tokens: tokenizePrompt(model, text, r.letters, r.cue) };
+    });
+    const { results } = await scorer.score(prompts.map((p) => ({ prefix: p.tokens.prefix, continuations: p.tokens.continuations, candidates: p.tokens.candidates })));
+    return {
+        skipped,
+        results: rendered.map((r, i) => {
+            const permutations = r.permutations.map((p, j) => ({ optionOrder: p.order, letterLogProbs: Array.from(results[i].continuations[j].logProbs) }));
+            return {
+                itemId: r.itemId,
+                unitId: r.unitId,
+                answerValues: r.answerValues,
+                permutations,
+                distribution: modelOptionDistribution(permutations),
+                format: prompts[i].text.format,
+                letterForm: prompts[i].tokens.letterForm,
+            };
+        }),
+    };
+}
+
+/** Index of the most probable option; a tie goes to the first (canonical order), which random weights never produce. */
+export function mostProbable(probabilities: readonly number[]): number {
+    return probabilities.reduce((best, p, i) => (p > probabilities[best] ? i : best), 0);
+}
+
+const answerOf = (r: LogitItemResult) => r.answerValues[mostProbable(r.distribution.probabilities)];
+
+/** GlobalOpinionQA: each row's option distribution (modelOptionDistribution's output) with its row index. */
+export async function runOpinion(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly OpinionItem[], options: RunOptions): Promise<LogitRun<LogitItemResult & { rowIndex: number }>> {
+    checkKind(definition, "opinion");
+    const run = await scoreTaskLogits(model, scorer, definition, items, options);
+    const byId = new Map(items.map((i) => [i.id, i]));
+    return { skipped: run.skipped, results: run.results.map((r) => ({ ...r, rowIndex: byId.get(r.itemId)!.rowIndex })) };
+}
+
+/** CulturalBench-Easy: one answer (the most probable option's letter) per question, for scoreCulturalBenchEasy. */
+export async function runCulturalBenchEasy(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly CulturalBenchEasyItem[], options: RunOptions) {
+    checkKind(definition, "culturalbench-easy");
+    const run = await scoreTaskLogits(model, scorer, definition, items, options);
+    const byId = new Map(items.map((i) => [i.id, i]));
+    const answers: CulturalBenchEasyAnswers[] = run.results.map((r) => {
+        const item = byId.get(r.itemId)!;
+        return { questionId: item.unitId, country: item.country, gold: item.gold, answers: [String.fromCharCode(65 + Number(answerOf(r)))] };
+    });
+    return { ...run, answers };
+}
+
+/** CulturalBench-Hard: one true/false judgement per option statement, for scoreCulturalBenchHard. */
+export async function runCulturalBenchHard(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly CulturalBenchHardItem[], options: RunOptions) {
+    checkKind(definition, "culturalbench-hard");
+    const run = await scoreTaskLogits(model, scorer, definition, items, options);
+    const byId = new Map(items.map((i) => [i.id, i]));
+    const judgements: CulturalBenchHardJudgement[] = run.results.map((r) => {
+        const item = byId.get(r.itemId)!;
+        return { questionId: String(item.questionIdx), optionId: String(item.dataIdx), country: item.country, gold: item.gold, answers: [answerOf(r) === "true"] };
+    });
+    return { ...run, judgements };
+}
+
+/** NormAd: yes / no / neither per story and context level, for scoreNormAd. */
+export async function runNormAd(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly NormAdItem[], options: RunOptions) {
+    checkKind(definition, "normad");
+    const run = await scoreTaskLogits(model, scorer, definition, items, options);
+    const byId = new Map(items.map((i) => [i.id, i]));
+    const answers: NormAdAnswers[] = run.results.map((r) => {
+        const item = byId.get(r.itemId)!;
+        return { storyId: item.storyId, country: item.country, contextLevel: item.contextLevel, gold: item.gold, answers: [answerOf(r) as NormAdAnswer] };
+    });
+    return { ...run, answers };
+}
+
+/** How many child qualities a respondent names at most (WVS-7 Q7–Q17: "up to five"). */
+export const Y003_MENTIONS = 5;
+
+/**
+ * The cultural map: each item's most probable scale point, coded as a respondent's (src/culturalmap/answers.ts's
+ * ModelAnswers). Y002's second choice is the most probable goal other than the first; Y003's mentioned qualities
+ * are the five most probable.
+ */
+export async function runCulturalMap(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly CulturalMapItem[], options: RunOptions) {
+    checkKind(definition, "culturalmap");
+    const run = await scoreTaskLogits(model, scorer, definition, items, options);
+    const byQuestion = new Map(items.map((i) => [i.question, i]));
+    const result = new Map(run.results.map((r) => [r.itemId, r]));
+    if (run.skipped.length) throw new Error(`the cultural map needs all ten items, but ${run.skipped.map((s) => s.itemId).join(", ")} were skipped`);
+    const probs = (question: string) => {
+        const item = byQuestion.get(question as CulturalMapItem["question"]);
+        if (!item) throw new Error(`the cultural map needs the item ${question}`);
+        return { item, p: result.get(item.id)!.distribution.probabilities };
+    };
+    const code = (question: string) => {
+        const { item, p } = probs(question);
+        return item.codes[mostProbable(p)];
+    };
+    const first = code("Y002-first");
+    const second = probs("Y002-second");
+    const secondChoice = second.item.codes[mostProbable(second.p.map((x, i) => (second.item.codes[i] === first ? -1 : x)))];
+    const y003 = probs("Y003").p.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p || a.i - b.i).slice(0, Y003_MENTIONS);
+    const answers: ModelAnswers = {
+        A008: code("A008"),
+        A165: code("A165"),
+        E018: code("E018"),
+        E025: code("E025"),
+        F063: code("F063"),
+        F118: code("F118"),
+        F120: code("F120"),
+        G006: code("G006"),
+        Y002: { first, second: secondChoice },
+        Y003: { mentioned: y003.map((q) => CHILD_QUALITIES[q.i]) },
+    };
+    return { ...run, answers };
+}
