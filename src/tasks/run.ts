@@ -6,6 +6,7 @@ import { modelOptionDistribution, type ModelOptionDistribution, type Permutation
 import type { ModelAnswers } from "../culturalmap/answers.ts";
 import { CHILD_QUALITIES } from "../culturalmap/items.ts";
 import type { Model, Scorer } from "../native/index.ts";
+import { optionLetter } from "../permutations/answerOrders.ts";
 import type { PromptModel } from "../prompts/chat.ts";
 import type { Strategy, TaskDefinition, TaskKind } from "./definitions.ts";
 import type { CulturalBenchEasyItem, CulturalBenchHardItem, CulturalMapItem, NormAdItem, OpinionItem, PromptItem } from "./items.ts";
@@ -77,48 +78,60 @@ export function mostProbable(probabilities: readonly number[]): number {
 
 const answerOf = (r: LogitItemResult) => r.answerValues[mostProbable(r.distribution.probabilities)];
 
-/** GlobalOpinionQA: each row's option distribution (modelOptionDistribution's output) with its row index. */
-export async function runOpinion(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly OpinionItem[], options: RunOptions): Promise<LogitRun<LogitItemResult & { rowIndex: number }>> {
-    checkKind(definition, "opinion");
+/** Scores a task kind's items and turns each result, with its item, into the answer shape of that kind. */
+async function runKind<I extends PromptItem, A>(
+    kind: TaskKind,
+    toAnswer: (result: LogitItemResult, item: I) => A,
+    model: Model,
+    scorer: Scorer,
+    definition: TaskDefinition,
+    items: readonly I[],
+    options: RunOptions,
+): Promise<LogitRun<LogitItemResult> & { answers: A[] }> {
+    checkKind(definition, kind);
     const run = await scoreTaskLogits(model, scorer, definition, items, options);
     const byId = new Map(items.map((i) => [i.id, i]));
-    return { skipped: run.skipped, results: run.results.map((r) => ({ ...r, rowIndex: byId.get(r.itemId)!.rowIndex })) };
+    return { ...run, answers: run.results.map((r) => toAnswer(r, byId.get(r.itemId)!)) };
+}
+
+/** GlobalOpinionQA: each row's option distribution (modelOptionDistribution's output) with its row index. */
+export function runOpinion(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly OpinionItem[], options: RunOptions) {
+    return runKind("opinion", (r, item: OpinionItem) => ({ rowIndex: item.rowIndex, distribution: r.distribution }), model, scorer, definition, items, options);
 }
 
 /** CulturalBench-Easy: one answer (the most probable option's letter) per question, for scoreCulturalBenchEasy. */
-export async function runCulturalBenchEasy(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly CulturalBenchEasyItem[], options: RunOptions) {
-    checkKind(definition, "culturalbench-easy");
-    const run = await scoreTaskLogits(model, scorer, definition, items, options);
-    const byId = new Map(items.map((i) => [i.id, i]));
-    const answers: CulturalBenchEasyAnswers[] = run.results.map((r) => {
-        const item = byId.get(r.itemId)!;
-        return { questionId: item.unitId, country: item.country, gold: item.gold, answers: [String.fromCharCode(65 + Number(answerOf(r)))] };
+export function runCulturalBenchEasy(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly CulturalBenchEasyItem[], options: RunOptions) {
+    const toAnswer = (r: LogitItemResult, item: CulturalBenchEasyItem): CulturalBenchEasyAnswers => ({
+        questionId: item.unitId,
+        country: item.country,
+        gold: item.gold,
+        answers: [optionLetter(Number(answerOf(r)))],
     });
-    return { ...run, answers };
+    return runKind("culturalbench-easy", toAnswer, model, scorer, definition, items, options);
 }
 
 /** CulturalBench-Hard: one true/false judgement per option statement, for scoreCulturalBenchHard. */
-export async function runCulturalBenchHard(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly CulturalBenchHardItem[], options: RunOptions) {
-    checkKind(definition, "culturalbench-hard");
-    const run = await scoreTaskLogits(model, scorer, definition, items, options);
-    const byId = new Map(items.map((i) => [i.id, i]));
-    const judgements: CulturalBenchHardJudgement[] = run.results.map((r) => {
-        const item = byId.get(r.itemId)!;
-        return { questionId: String(item.questionIdx), optionId: String(item.dataIdx), country: item.country, gold: item.gold, answers: [answerOf(r) === "true"] };
+export function runCulturalBenchHard(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly CulturalBenchHardItem[], options: RunOptions) {
+    const toAnswer = (r: LogitItemResult, item: CulturalBenchHardItem): CulturalBenchHardJudgement => ({
+        questionId: String(item.questionIdx),
+        optionId: String(item.dataIdx),
+        country: item.country,
+        gold: item.gold,
+        answers: [answerOf(r) === "true"],
     });
-    return { ...run, judgements };
+    return runKind("culturalbench-hard", toAnswer, model, scorer, definition, items, options);
 }
 
 /** NormAd: yes / no / neither per story and context level, for scoreNormAd. */
-export async function runNormAd(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly NormAdItem[], options: RunOptions) {
-    checkKind(definition, "normad");
-    const run = await scoreTaskLogits(model, scorer, definition, items, options);
-    const byId = new Map(items.map((i) => [i.id, i]));
-    const answers: NormAdAnswers[] = run.results.map((r) => {
-        const item = byId.get(r.itemId)!;
-        return { storyId: item.storyId, country: item.country, contextLevel: item.contextLevel, gold: item.gold, answers: [answerOf(r) as NormAdAnswer] };
+export function runNormAd(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly NormAdItem[], options: RunOptions) {
+    const toAnswer = (r: LogitItemResult, item: NormAdItem): NormAdAnswers => ({
+        storyId: item.storyId,
+        country: item.country,
+        contextLevel: item.contextLevel,
+        gold: item.gold,
+        answers: [answerOf(r) as NormAdAnswer],
     });
-    return { ...run, answers };
+    return runKind("normad", toAnswer, model, scorer, definition, items, options);
 }
 
 /** How many child qualities a respondent names at most (WVS-7 Q7–Q17: "up to five"). */

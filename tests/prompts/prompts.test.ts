@@ -1,12 +1,11 @@
 // Answer orders, letter candidates on real tokenizers, and chat-template rendering.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelOptionDistribution } from "../../src/metrics/distributions.ts";
 import { Model } from "../../src/native/index.ts";
 import { answerOrders, applyOrder, optionLetter } from "../../src/permutations/answerOrders.ts";
 import { resolveLetterCandidates } from "../../src/prompts/candidates.ts";
 import { renderPrompt, type PromptModel } from "../../src/prompts/chat.ts";
-import { repoRoot, tinyRandomLlama2 } from "../support/models.ts";
+import { shippedTokenizers } from "../support/models.ts";
 
 describe("answer orders", () => {
     it("uses all k! orders up to four options, canonical first, each order once", () => {
@@ -55,11 +54,7 @@ describe("answer orders", () => {
     });
 });
 
-describe.each([
-    ["the shipped tiny Llama-2 model", tinyRandomLlama2],
-    ["llama.cpp's SentencePiece vocabulary", path.join(repoRoot, "models", "vocab", "ggml-vocab-llama-spm.gguf")],
-    ["llama.cpp's GPT-2 BPE vocabulary", path.join(repoRoot, "models", "vocab", "ggml-vocab-gpt-2.gguf")],
-])("answer-letter candidates on %s", (_name, file) => {
+describe.each(shippedTokenizers)("answer-letter candidates on %s", (_name, file) => {
     let model: Model;
     beforeAll(async () => {
         model = await Model.load(file, { vocabOnly: true });

@@ -11,6 +11,13 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const llamaSpmVocab = path.join(repoRoot, "models", "vocab", "ggml-vocab-llama-spm.gguf");
 export const tinyRandomLlama2 = path.join(repoRoot, "models", "llama-2-tiny-random", "llama-2-tiny-random.gguf");
 
+/** The shipped tokenizers that prompt and candidate tests run on: [description, GGUF path]. */
+export const shippedTokenizers: [string, string][] = [
+    ["the shipped tiny Llama-2 model", tinyRandomLlama2],
+    ["llama.cpp's SentencePiece vocabulary", llamaSpmVocab],
+    ["llama.cpp's GPT-2 BPE vocabulary", path.join(repoRoot, "models", "vocab", "ggml-vocab-gpt-2.gguf")],
+];
+
 /** A 2-layer grouped-query-attention llama with the real Llama SentencePiece vocabulary and F32 weights. */
 export const smallLlama: SyntheticLlamaOptions = {
     nLayer: 2,

@@ -4,12 +4,13 @@
 // Sampling mode: seeds are reproducible and the generated text goes through the parsers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeModelAnswers } from "../../src/culturalmap/answers.ts";
-import { scoreCulturalBenchHard, scoreNormAd } from "../../src/metrics/accuracy.ts";
+import { scoreCulturalBenchEasy, scoreCulturalBenchHard, scoreNormAd } from "../../src/metrics/accuracy.ts";
+import { culturalBenchEasyItems } from "../../src/tasks/items.ts";
 import { letterDistribution } from "../../src/metrics/distributions.ts";
 import { Model, type Scorer } from "../../src/native/index.ts";
 import { parseRenderedAnswer } from "../../src/tasks/answerParsers.ts";
 import { layoutPrompt, renderTask } from "../../src/tasks/render.ts";
-import { promptModelOf, runCulturalBenchHard, runCulturalMap, runNormAd, runOpinion } from "../../src/tasks/run.ts";
+import { promptModelOf, runCulturalBenchEasy, runCulturalBenchHard, runCulturalMap, runNormAd, runOpinion } from "../../src/tasks/run.ts";
 import { buildGenerateRequest, DEFAULT_TEMPERATURE, trialSeed } from "../../src/tasks/sampling.ts";
 import { tinyRandomLlama2 } from "../support/models.ts";
 import { definitions, items } from "./support.ts";
@@ -33,7 +34,8 @@ describe("logit mode on the tiny random model", () => {
         const sample = [withHindi[0], items.opinion.find((i) => !i.hindi)!, withHindi[1]];
         const run = await runOpinion(model, scorer, definitions.get("opinion")!, sample, { strategy: "crosslingual", maxPermutations: 6 });
         expect(run.skipped).toEqual([{ itemId: sample[1].id, reason: sample[1].noHindiReason }]);
-        expect(run.results.map((r) => r.rowIndex)).toEqual([sample[0].rowIndex, sample[2].rowIndex]);
+        expect(run.answers.map((a) => a.rowIndex)).toEqual([sample[0].rowIndex, sample[2].rowIndex]);
+        expect(run.answers.map((a) => a.distribution)).toEqual(run.results.map((r) => r.distribution));
         for (const r of run.results) {
             const k = sample.find((i) => i.id === r.itemId)!.options.length;
             expect(r.distribution.probabilities).toHaveLength(k);
@@ -62,15 +64,22 @@ describe("logit mode on the tiny random model", () => {
 
     it("CulturalBench-Hard and NormAd: judgements and answers the accuracy metrics accept", async () => {
         const hard = await runCulturalBenchHard(model, scorer, definitions.get("culturalbench-hard")!, items["culturalbench-hard"].slice(0, 8), { strategy: "demographic" });
-        expect(hard.judgements).toHaveLength(8);
-        for (const j of hard.judgements) expect(typeof j.answers[0]).toBe("boolean");
-        expect(scoreCulturalBenchHard(hard.judgements).length).toBe(new Set(items["culturalbench-hard"].slice(0, 8).map((i) => i.questionIdx)).size);
+        expect(hard.answers).toHaveLength(8);
+        for (const j of hard.answers) expect(typeof j.answers[0]).toBe("boolean");
+        expect(scoreCulturalBenchHard(hard.answers).length).toBe(new Set(items["culturalbench-hard"].slice(0, 8).map((i) => i.questionIdx)).size);
         const normad = await runNormAd(model, scorer, definitions.get("normad")!, items.normad, { strategy: "default" });
         expect(normad.answers.map((a) => a.contextLevel)).toEqual(["country", "value", "rule-of-thumb", "country", "value", "rule-of-thumb", "country", "value", "rule-of-thumb"]);
         for (const a of normad.answers) expect(["yes", "no", "neither"]).toContain(a.answers[0]);
         expect(scoreNormAd(normad.answers)).toHaveLength(9);
         const hindi = await runNormAd(model, scorer, definitions.get("normad")!, items.normad, { strategy: "hindi" });
         expect([hindi.results.length, hindi.skipped.length]).toEqual([0, 9]);
+    });
+
+    it("CulturalBench-Easy (SYNTHETIC rows in its format; the data set is not shipped): one letter per question", async () => {
+        const rows = [0, 1].map((q) => ({ index: q, line: q + 2, dataIdx: q, questionIdx: q, question: `SYNTHETIC question ${q}?`, options: ["w", "x", "y", "z"] as [string, string, string, string], answer: "B" as const, country: "India" }));
+        const run = await runCulturalBenchEasy(model, scorer, definitions.get("culturalbench-easy")!, culturalBenchEasyItems(rows), { strategy: "default", maxPermutations: 4 });
+        for (const a of run.answers) expect(["A", "B", "C", "D"]).toContain(a.answers[0]);
+        expect(scoreCulturalBenchEasy(run.answers)).toHaveLength(2);
     });
 
     it("cultural map: answers that code like a respondent's", async () => {

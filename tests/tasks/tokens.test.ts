@@ -2,13 +2,12 @@
 // scoring prefix + continuation scores the prompt), the continuation tokens spell the continuation, and every answer
 // letter is a single token after the cue. Every task under every strategy, completion layout and a chat template:
 // every GlobalOpinionQA row, map item and NormAd row; the CulturalBench-Hard India questions and 40 others.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Model } from "../../src/native/index.ts";
 import { STRATEGIES } from "../../src/tasks/definitions.ts";
 import { layoutPrompt, renderTask, tokenizePrompt, type PromptText } from "../../src/tasks/render.ts";
 import type { PromptModel } from "../../src/prompts/chat.ts";
-import { repoRoot, tinyRandomLlama2 } from "../support/models.ts";
+import { shippedTokenizers } from "../support/models.ts";
 import { definitions, items } from "./support.ts";
 
 // A ChatML-style template written for this test (the shipped models carry none).
@@ -18,11 +17,7 @@ const layouts: [string, PromptModel][] = [
     ["chat template", { chatTemplate: CHATML, bosText: "<s>", eosText: "</s>", addBos: true }],
 ];
 
-describe.each([
-    ["the shipped tiny Llama-2 model", tinyRandomLlama2],
-    ["llama.cpp's SentencePiece vocabulary", path.join(repoRoot, "models", "vocab", "ggml-vocab-llama-spm.gguf")],
-    ["llama.cpp's GPT-2 BPE vocabulary", path.join(repoRoot, "models", "vocab", "ggml-vocab-gpt-2.gguf")],
-])("prompt tokens on %s", (_name, file) => {
+describe.each(shippedTokenizers)("prompt tokens on %s", (_name, file) => {
     let model: Model;
     beforeAll(async () => {
         model = await Model.load(file, { vocabOnly: true });
