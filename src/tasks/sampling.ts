@@ -2,8 +2,12 @@
 // from the run seed, the task, the item and the trial number, so any one answer can be reproduced on its own and
 // adding items or trials never changes the seeds of the others.
 import crypto from "node:crypto";
-import type { GenerateRequest } from "../native/index.ts";
-import type { PromptText, Tokenizer } from "./render.ts";
+import type { GenerateRequest, Model, Scorer } from "../native/index.ts";
+import { parseRenderedAnswer } from "./answerParsers.ts";
+import type { TaskDefinition } from "./definitions.ts";
+import type { PromptItem } from "./items.ts";
+import { layoutPrompt, renderTask, type PromptText, type SkippedItem, type Tokenizer } from "./render.ts";
+import { promptModelOf, type RunOptions } from "./run.ts";
 
 export const DEFAULT_TEMPERATURE = 0.3;
 export const DEFAULT_MAX_TOKENS = 8;
@@ -32,4 +36,45 @@ export function buildGenerateRequest(tokenizer: Tokenizer, task: string, itemId:
         temperature: options.temperature ?? DEFAULT_TEMPERATURE,
         maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
     };
+}
+
+export interface SampledItem {
+    itemId: string;
+    unitId: string;
+    /** Per trial: the canonical answer value (label value, or option index as a string), or null when unparseable. */
+    answers: (string | null)[];
+    /** Per trial: the generated text. */
+    texts: string[];
+    unparseable: { trial: number; text: string; reason: string }[];
+}
+
+export interface SampledTask {
+    results: SampledItem[];
+    skipped: SkippedItem[];
+    /** Unparseable trials over all trials (0 when there were none). */
+    unparseableRate: number;
+}
+
+/** Sampling mode end to end: k seeded trials per item at temperature 0.3 by default, each parsed or reported. */
+export async function sampleTask(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly PromptItem[], options: RunOptions & SamplingOptions): Promise<SampledTask> {
+    const { rendered, skipped } = renderTask(definition, options.strategy, items, { ...options, maxPermutations: 1 });
+    const promptModel = promptModelOf(model);
+    const requests = rendered.map((r) => buildGenerateRequest(model, definition.name, r.itemId, layoutPrompt(r, promptModel, { format: options.format }), options));
+    const { results } = await scorer.generate(requests);
+    let trials = 0;
+    let unparseableTrials = 0;
+    const sampled = rendered.map((r, i) => {
+        const item: SampledItem = { itemId: r.itemId, unitId: r.unitId, answers: [], texts: [], unparseable: [] };
+        results[i].trials.forEach((trial, t) => {
+            const text = model.detokenize(trial.tokens);
+            const parsed = parseRenderedAnswer(text, r.letters, r.answerValues, r.permutations[0].order);
+            item.texts.push(text);
+            item.answers.push(parsed.ok ? parsed.value : null);
+            if (!parsed.ok) item.unparseable.push({ trial: t, text, reason: parsed.reason });
+            trials++;
+            if (!parsed.ok) unparseableTrials++;
+        });
+        return item;
+    });
+    return { results: sampled, skipped, unparseableRate: trials ? unparseableTrials / trials : 0 };
 }

@@ -11,7 +11,7 @@ import { Model, type Scorer } from "../../src/native/index.ts";
 import { parseRenderedAnswer } from "../../src/tasks/answerParsers.ts";
 import { layoutPrompt, renderTask } from "../../src/tasks/render.ts";
 import { promptModelOf, runCulturalBenchEasy, runCulturalBenchHard, runCulturalMap, runNormAd, runOpinion } from "../../src/tasks/run.ts";
-import { buildGenerateRequest, DEFAULT_TEMPERATURE, trialSeed } from "../../src/tasks/sampling.ts";
+import { buildGenerateRequest, DEFAULT_TEMPERATURE, sampleTask, trialSeed } from "../../src/tasks/sampling.ts";
 import { tinyRandomLlama2 } from "../support/models.ts";
 import { definitions, items } from "./support.ts";
 
@@ -117,5 +117,23 @@ describe("sampling mode on the tiny random model", () => {
                 else expect(parsed.reason).toMatch(/letter/);
             }
         });
+    });
+
+    it("samples a task end to end: one answer or one report per trial, and the unparseable rate they make", async () => {
+        const sample = items.opinion.filter((i) => i.hindi).slice(0, 3);
+        const run = await sampleTask(model, scorer, definitions.get("opinion")!, [...sample, items.opinion.find((i) => !i.hindi)!], { strategy: "hindi", runSeed: 3, trials: 3 });
+        expect(run.skipped).toHaveLength(1);
+        expect(run.results.map((r) => r.itemId)).toEqual(sample.map((i) => i.id));
+        let unparseable = 0;
+        run.results.forEach((r, i) => {
+            expect(r.answers).toHaveLength(3);
+            r.answers.forEach((a, t) => {
+                if (a === null) expect(r.unparseable.map((u) => u.trial)).toContain(t);
+                else expect(Number(a)).toBeLessThan(sample[i].options.length);
+            });
+            expect(r.unparseable).toHaveLength(r.answers.filter((a) => a === null).length);
+            unparseable += r.unparseable.length;
+        });
+        expect(run.unparseableRate).toBe(unparseable / 9);
     });
 });
