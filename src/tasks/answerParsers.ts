@@ -19,7 +19,29 @@ export function parseLetterAnswer(text: string, letters: readonly string[]): Par
     const m = /^\(?([A-Z])(?:\)|(?=[.:,*\n]|$))/.exec(s);
     if (!m) return unparseable(text, "does not start with an option letter");
     if (!letters.includes(m[1])) return unparseable(text, `letter ${m[1]} is not one of ${letters.join(", ")}`);
+    // "B, C" names two options: a single-choice answer that does is not an answer ("B, because…" still is)
+    if (/^[\s,;]+(?:and\s+|or\s+)?\(?[A-Z]\)?(?=[\s,.;)]|$)/.test(s.slice(m[0].length))) return unparseable(text, "names more than one option");
     return { ok: true, value: m[1] };
+}
+
+/**
+ * Several letters among `letters` for a multiple-mention item (e.g. "A, C, F", "A C and F", "(A), (C)"): every
+ * part must be a letter, each at most once, between 1 and `max` of them. Anything else is unparseable.
+ */
+export function parseLetterListAnswer(text: string, letters: readonly string[], max: number): ParsedAnswer<string[]> {
+    const s = strip(text).split("\n")[0].replace(/[.]+$/, "").trim();
+    const parts = s.split(/\s*(?:,|;|\band\b|और|\s)\s*/i).filter((p) => p !== "");
+    if (parts.length === 0) return unparseable(text, "names no option letter");
+    const chosen: string[] = [];
+    for (const part of parts) {
+        const m = /^\(?([A-Z])\)?$/.exec(part);
+        if (!m) return unparseable(text, `'${part}' is not an option letter`);
+        if (!letters.includes(m[1])) return unparseable(text, `letter ${m[1]} is not one of ${letters.join(", ")}`);
+        if (chosen.includes(m[1])) return unparseable(text, `letter ${m[1]} is named twice`);
+        chosen.push(m[1]);
+    }
+    if (chosen.length > max) return unparseable(text, `names ${chosen.length} options; at most ${max} may be chosen`);
+    return { ok: true, value: chosen };
 }
 
 function firstWord<T extends string>(text: string, words: readonly { value: T; forms: readonly string[] }[], what: string): ParsedAnswer<T> {

@@ -23,6 +23,8 @@ export interface PromptItem extends ItemText {
     hindi?: ItemText;
     /** Why there is no Hindi text, when there is none. */
     noHindiReason?: string;
+    /** How many options one answer may name (default 1; Y003: up to five child qualities). */
+    maxChoices?: number;
 }
 
 export interface OpinionItem extends PromptItem {
@@ -118,6 +120,9 @@ export function normAdItems(stories: readonly NormAdStory[]): NormAdItem[] {
     );
 }
 
+/** How many child qualities a respondent names at most (WVS-7 Q7–Q17: "up to five"). */
+export const Y003_MENTIONS = 5;
+
 export type MapQuestion = ItemCode | "Y002-first" | "Y002-second";
 
 export interface CulturalMapItem extends PromptItem {
@@ -149,7 +154,7 @@ export function culturalMapItems(): CulturalMapItem[] {
                 options: [...choices],
                 hindi: { vars: { question: hiText }, options: hiChoices.map((c) => c.hi) },
             });
-            if (code === "Y003") out.push(ask("Y003", hi.question.en, hi.question.hi));
+            if (code === "Y003") out.push({ ...ask("Y003", hi.question.en, hi.question.hi), maxChoices: Y003_MENTIONS });
             else {
                 if (!hi.secondQuestion) throw new Error("cultural-map-items.hi.json: Y002 needs its secondQuestion (the follow-up asking for the second choice)");
                 out.push(ask("Y002-first", hi.question.en, hi.question.hi));

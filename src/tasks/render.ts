@@ -38,6 +38,8 @@ export interface RenderedItem {
     answerValues: string[];
     /** The canonical option texts as shown (Hindi for the Hindi-text strategies). */
     optionTexts: string[];
+    /** How many options one answer may name (1 but for multiple-mention items such as Y003). */
+    maxChoices: number;
     permutations: RenderedPermutation[];
 }
 
@@ -100,6 +102,7 @@ export function renderItem(definition: TaskDefinition, strategy: Strategy, item:
         letters,
         answerValues,
         optionTexts,
+        maxChoices: item.maxChoices ?? 1,
         permutations: orders.map((order) => ({
             order,
             options: renderSlot(definition, strategy, "options", { ...vars, options: applyOrder(optionTexts, order).map((t, i) => ({ letter: letters[i], text: t })) }, item.id),

@@ -9,7 +9,7 @@ import type { Model, Scorer } from "../native/index.ts";
 import { optionLetter } from "../permutations/answerOrders.ts";
 import type { PromptModel } from "../prompts/chat.ts";
 import type { Strategy, TaskDefinition, TaskKind } from "./definitions.ts";
-import type { CulturalBenchEasyItem, CulturalBenchHardItem, CulturalMapItem, NormAdItem, OpinionItem, PromptItem } from "./items.ts";
+import { Y003_MENTIONS, type CulturalBenchEasyItem, type CulturalBenchHardItem, type CulturalMapItem, type NormAdItem, type OpinionItem, type PromptItem } from "./items.ts";
 import { layoutPrompt, renderTask, tokenizePrompt, type RenderContext, type SkippedItem } from "./render.ts";
 
 export interface RunOptions extends RenderContext {
@@ -133,9 +133,6 @@ export function runNormAd(model: Model, scorer: Scorer, definition: TaskDefiniti
     });
     return runKind("normad", toAnswer, model, scorer, definition, items, options);
 }
-
-/** How many child qualities a respondent names at most (WVS-7 Q7–Q17: "up to five"). */
-export const Y003_MENTIONS = 5;
 
 /**
  * The cultural map: each item's most probable scale point, coded as a respondent's (src/culturalmap/answers.ts's

@@ -3,10 +3,12 @@
 // adding items or trials never changes the seeds of the others.
 import crypto from "node:crypto";
 import type { GenerateRequest, Model, Scorer } from "../native/index.ts";
-import { parseRenderedAnswer } from "./answerParsers.ts";
+import { CHILD_QUALITIES } from "../culturalmap/items.ts";
+import type { ModelAnswers } from "../culturalmap/answers.ts";
+import { parseLetterListAnswer, parseRenderedAnswer, type ParsedAnswer } from "./answerParsers.ts";
 import type { TaskDefinition } from "./definitions.ts";
-import type { PromptItem } from "./items.ts";
-import { layoutPrompt, renderTask, type PromptText, type SkippedItem, type Tokenizer } from "./render.ts";
+import type { CulturalMapItem, PromptItem } from "./items.ts";
+import { layoutPrompt, renderTask, type PromptText, type RenderedItem, type SkippedItem, type Tokenizer } from "./render.ts";
 import { promptModelOf, type RunOptions } from "./run.ts";
 
 export const DEFAULT_TEMPERATURE = 0.3;
@@ -41,7 +43,10 @@ export function buildGenerateRequest(tokenizer: Tokenizer, task: string, itemId:
 export interface SampledItem {
     itemId: string;
     unitId: string;
-    /** Per trial: the canonical answer value (label value, or option index as a string), or null when unparseable. */
+    /**
+     * Per trial: the canonical answer value (label value, or option index as a string), or null when unparseable.
+     * A multiple-mention item (maxChoices > 1, e.g. Y003) gives its chosen values in ascending order joined by ",".
+     */
     answers: (string | null)[];
     /** Per trial: the generated text. */
     texts: string[];
@@ -67,7 +72,7 @@ export async function sampleTask(model: Model, scorer: Scorer, definition: TaskD
         const item: SampledItem = { itemId: r.itemId, unitId: r.unitId, answers: [], texts: [], unparseable: [] };
         results[i].trials.forEach((trial, t) => {
             const text = model.detokenize(trial.tokens);
-            const parsed = parseRenderedAnswer(text, r.letters, r.answerValues, r.permutations[0].order);
+            const parsed = parseSampledAnswer(text, r);
             item.texts.push(text);
             item.answers.push(parsed.ok ? parsed.value : null);
             if (!parsed.ok) item.unparseable.push({ trial: t, text, reason: parsed.reason });
@@ -77,4 +82,46 @@ export async function sampleTask(model: Model, scorer: Scorer, definition: TaskD
         return item;
     });
     return { results: sampled, skipped, unparseableRate: trials ? unparseableTrials / trials : 0 };
+}
+
+/** One trial's text as the item's answer: a single option, or for a multiple-mention item a list of them. */
+export function parseSampledAnswer(text: string, r: RenderedItem): ParsedAnswer<string> {
+    const order = r.permutations[0].order;
+    if (r.maxChoices <= 1) return parseRenderedAnswer(text, r.letters, r.answerValues, order);
+    const list = parseLetterListAnswer(text, r.letters, r.maxChoices);
+    if (!list.ok) return list;
+    const values = list.value.map((letter) => Number(r.answerValues[order[r.letters.indexOf(letter)]])).sort((a, b) => a - b);
+    return { ok: true, value: values.join(",") };
+}
+
+/**
+ * The cultural map in sampling mode: trial t of every item makes up the t-th respondent-like answer set. A trial whose
+ * answer to any item is unparseable, or whose Y002 second choice repeats the first, gives null (and is counted).
+ */
+export async function sampleCulturalMap(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly CulturalMapItem[], options: RunOptions & SamplingOptions) {
+    const sampled = await sampleTask(model, scorer, definition, items, options);
+    if (sampled.skipped.length) throw new Error(`the cultural map needs all ten items, but ${sampled.skipped.map((s) => s.itemId).join(", ")} were skipped`);
+    const byId = new Map(sampled.results.map((r) => [r.itemId, r]));
+    const answerOf = (question: CulturalMapItem["question"], trial: number): number[] | null => {
+        const item = items.find((i) => i.question === question);
+        const answer = item && byId.get(item.id)?.answers[trial];
+        if (!item || answer == null) return null;
+        return answer.split(",").map((index) => item.codes[Number(index)]);
+    };
+    const trials: (ModelAnswers | null)[] = [];
+    for (let t = 0; t < options.trials; t++) {
+        const one = (q: CulturalMapItem["question"]) => answerOf(q, t)?.[0] ?? null;
+        const scalar = (["A008", "A165", "E018", "E025", "F063", "F118", "F120", "G006"] as const).map((q) => [q, one(q)] as const);
+        const first = one("Y002-first"), second = one("Y002-second"), y003 = answerOf("Y003", t);
+        if (scalar.some(([, v]) => v === null) || first === null || second === null || second === first || y003 === null) {
+            trials.push(null);
+            continue;
+        }
+        trials.push({
+            ...(Object.fromEntries(scalar) as Record<(typeof scalar)[number][0], number>),
+            Y002: { first, second },
+            Y003: { mentioned: y003.map((choice) => CHILD_QUALITIES[choice - 1]) },
+        });
+    }
+    return { ...sampled, trials, incompleteTrials: trials.filter((t) => t === null).length };
 }

@@ -11,7 +11,8 @@ import { Model, type Scorer } from "../../src/native/index.ts";
 import { parseRenderedAnswer } from "../../src/tasks/answerParsers.ts";
 import { layoutPrompt, renderTask } from "../../src/tasks/render.ts";
 import { promptModelOf, runCulturalBenchEasy, runCulturalBenchHard, runCulturalMap, runNormAd, runOpinion } from "../../src/tasks/run.ts";
-import { buildGenerateRequest, DEFAULT_TEMPERATURE, sampleTask, trialSeed } from "../../src/tasks/sampling.ts";
+import { renderItem } from "../../src/tasks/render.ts";
+import { buildGenerateRequest, DEFAULT_TEMPERATURE, parseSampledAnswer, sampleCulturalMap, sampleTask, trialSeed } from "../../src/tasks/sampling.ts";
 import { tinyRandomLlama2 } from "../support/models.ts";
 import { definitions, items } from "./support.ts";
 
@@ -135,5 +136,34 @@ describe("sampling mode on the tiny random model", () => {
             unparseable += r.unparseable.length;
         });
         expect(run.unparseableRate).toBe(unparseable / 9);
+    });
+
+    it("reads a Y003 trial as the chosen qualities' codes, and a scalar item as one option", () => {
+        const map = definitions.get("culturalmap")!;
+        const y003 = renderItem(map, "default", items.culturalmap.find((i) => i.question === "Y003")!);
+        const a008 = renderItem(map, "default", items.culturalmap.find((i) => i.question === "A008")!);
+        if ("reason" in y003 || "reason" in a008) throw new Error("the map items must render");
+        expect(y003.maxChoices).toBe(5);
+        // letters are in survey order for the map (no permutation): C, A, K are options 2, 0, 10
+        expect(parseSampledAnswer("C, A, K", y003)).toEqual({ ok: true, value: "0,2,10" });
+        expect(parseSampledAnswer("A, B, C, D, E, F", y003).ok).toBe(false);
+        expect(parseSampledAnswer("B.", a008)).toEqual({ ok: true, value: "1" });
+        expect(parseSampledAnswer("B, C", a008).ok).toBe(false);
+    });
+
+    it("samples the cultural map: one answer set per trial, or null when a trial is incomplete", async () => {
+        const run = await sampleCulturalMap(model, scorer, definitions.get("culturalmap")!, items.culturalmap, { strategy: "default", runSeed: 5, trials: 2, maxTokens: 6 });
+        expect(run.trials).toHaveLength(2);
+        expect(run.incompleteTrials).toBe(run.trials.filter((t) => t === null).length);
+        for (const [t, answers] of run.trials.entries()) {
+            const anyUnparseable = run.results.some((r) => r.answers[t] === null);
+            if (answers === null) continue;
+            expect(anyUnparseable).toBe(false);
+            expect(codeModelAnswers(answers)).toHaveLength(10);
+        }
+        // a random-weight model rarely writes a clean answer to all eleven prompts: any trial with an unparseable item is null
+        run.trials.forEach((answers, t) => {
+            if (run.results.some((r) => r.answers[t] === null)) expect(answers).toBeNull();
+        });
     });
 });
