@@ -23,8 +23,14 @@ export interface LogitItemResult {
     unitId: string;
     /** What each canonical option maps back to (label values, or option indices as strings). */
     answerValues: string[];
-    permutations: PermutationLetterLogProbs[];
+    /** Per answer order, with log Σ exp(logit) over the full vocabulary at the answer position (for the scores table). */
+    permutations: (PermutationLetterLogProbs & { logSumExp: number })[];
     distribution: ModelOptionDistribution;
+    /** The letters (A, B, …) and their candidate token ids, by position. */
+    letters: string[];
+    candidates: number[];
+    /** The prompt as laid out: the shared prefix text and each answer order's continuation text. */
+    prompt: { prefix: string; continuations: string[] };
     /** Recorded so runs on different models stay comparable. */
     format: "chat-template" | "completion";
     letterForm: " A" | "A";
@@ -57,13 +63,17 @@ export async function scoreTaskLogits(model: Model, scorer: Scorer, definition: 
     return {
         skipped,
         results: rendered.map((r, i) => {
-            const permutations = r.permutations.map((p, j) => ({ optionOrder: p.order, letterLogProbs: Array.from(results[i].continuations[j].logProbs) }));
+            const scored = results[i].continuations;
+            const permutations = r.permutations.map((p, j) => ({ optionOrder: p.order, letterLogProbs: Array.from(scored[j].logProbs), logSumExp: scored[j].logSumExp }));
             return {
                 itemId: r.itemId,
                 unitId: r.unitId,
                 answerValues: r.answerValues,
                 permutations,
                 distribution: modelOptionDistribution(permutations),
+                letters: r.letters,
+                candidates: prompts[i].tokens.candidates,
+                prompt: { prefix: prompts[i].text.prefix, continuations: prompts[i].text.continuations },
                 format: prompts[i].text.format,
                 letterForm: prompts[i].tokens.letterForm,
             };

@@ -51,6 +51,11 @@ export interface SampledItem {
     /** Per trial: the generated text. */
     texts: string[];
     unparseable: { trial: number; text: string; reason: string }[];
+    /** What the model was shown: the canonical-order prompt (one continuation), its letters and answer values. */
+    prompt: { prefix: string; continuations: string[] };
+    letters: string[];
+    answerValues: string[];
+    format: PromptText["format"];
 }
 
 export interface SampledTask {
@@ -64,12 +69,14 @@ export interface SampledTask {
 export async function sampleTask(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly PromptItem[], options: RunOptions & SamplingOptions): Promise<SampledTask> {
     const { rendered, skipped } = renderTask(definition, options.strategy, items, { ...options, maxPermutations: 1 });
     const promptModel = promptModelOf(model);
-    const requests = rendered.map((r) => buildGenerateRequest(model, definition.name, r.itemId, layoutPrompt(r, promptModel, { format: options.format }), options));
+    const prompts = rendered.map((r) => layoutPrompt(r, promptModel, { format: options.format }));
+    const requests = rendered.map((r, i) => buildGenerateRequest(model, definition.name, r.itemId, prompts[i], options));
     const { results } = await scorer.generate(requests);
     let trials = 0;
     let unparseableTrials = 0;
     const sampled = rendered.map((r, i) => {
-        const item: SampledItem = { itemId: r.itemId, unitId: r.unitId, answers: [], texts: [], unparseable: [] };
+        const prompt = { prefix: prompts[i].prefix, continuations: prompts[i].continuations.slice(0, 1) };
+        const item: SampledItem = { itemId: r.itemId, unitId: r.unitId, answers: [], texts: [], unparseable: [], prompt, letters: r.letters, answerValues: r.answerValues, format: prompts[i].format };
         results[i].trials.forEach((trial, t) => {
             const text = model.detokenize(trial.tokens);
             const parsed = parseSampledAnswer(text, r);
