@@ -128,7 +128,8 @@ export function completedShards(dir: string): string[] {
 
 /**
  * Commits one shard: each table to its own file atomically, then the manifest entry that makes the shard count as
- * done. A kill between the two leaves unrecorded files, which the next openRunDir removes.
+ * done. A kill between the two leaves unrecorded files, which the next openRunDir removes. Call it from one thread
+ * (the run's main thread): workers hand their rows back, because two writers of manifest.json could lose an entry.
  */
 export function commitShard(run: RunDirectory, shardId: string, tables: Partial<Record<TableName, Table>>): ShardEntry {
     if (!SHARD_ID.test(shardId)) throw new Error(`shard id "${shardId}" must be letters, digits, "_" and "." (it becomes part of file names)`);

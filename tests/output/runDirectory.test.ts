@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildTable, commitShard, completedShards, MANIFEST_FILE, openRunDir, readTable, type Manifest } from "../../src/output/index.ts";
+import { buildTable, commitShard, completedShards, MANIFEST_FILE, openRunDir, readTable, tableRows, tableToIpcFile, type Manifest } from "../../src/output/index.ts";
 import { repoRoot } from "../support/models.ts";
 import { scoreRows } from "./support.ts";
 
@@ -36,11 +36,13 @@ const config = { model: "m.gguf", tasks: ["opinion"], strategies: ["default", "d
 describe("run directory", () => {
     it("commits shards and reads a table back across them, in shard order", () => {
         const run = openRunDir(path.join(tempDir(), "run"), config);
-        commitShard(run, "b", { scores: buildTable("scores", scoreRows(8)) });
+        // the two shards' dictionary columns hold different values: each file has its own dictionary
+        commitShard(run, "b", { scores: buildTable("scores", scoreRows(8).map((r) => ({ ...r, strategy: "demographic" }))) });
         commitShard(run, "a", { scores: buildTable("scores", scoreRows(4)), errors: buildTable("errors", []) });
         expect(completedShards(run.dir)).toEqual(["a", "b"]);
         const scores = readTable(run.dir, "scores");
         expect(scores.numRows).toBe(12);
+        expect(tableRows(scores).map((r) => `${r.strategy}:${r.letter}`)).toEqual([..."ABCD", ..."ABCDABCD"].map((l, i) => `${i < 4 ? "default" : "demographic"}:${l}`));
         expect(readTable(run.dir, "errors").numRows).toBe(0);
         expect(readTable(run.dir, "map").numRows).toBe(0);
         const manifest = JSON.parse(fs.readFileSync(path.join(run.dir, MANIFEST_FILE), "utf8")) as Manifest;
@@ -124,5 +126,8 @@ describe("run directory", () => {
         expect(left).toEqual([MANIFEST_FILE, ...done.map((id) => `scores-${id}.arrow`)].sort());
         expect(reopened.cleaned.every((name) => name.startsWith(".") || /^scores-s\d+\.arrow$/.test(name))).toBe(true);
         expect(readTable(dir, "scores").numRows).toBe(done.length * rows);
+        // every committed file holds exactly what an uninterrupted write of the same table holds
+        const uninterrupted = Buffer.from(tableToIpcFile(buildTable("scores", scoreRows(rows))));
+        for (const id of done) expect(fs.readFileSync(path.join(dir, `scores-${id}.arrow`)).equals(uninterrupted), id).toBe(true);
     });
 });

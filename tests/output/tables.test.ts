@@ -24,6 +24,7 @@ import {
     readRunRecord,
     readTable,
     rowsToTables,
+    sampledTaskToRows,
     SCHEMAS,
     tableRows,
     TABLE_NAMES,
@@ -31,6 +32,7 @@ import {
     type TableRows,
 } from "../../src/output/index.ts";
 import { runOpinion } from "../../src/tasks/run.ts";
+import { sampleTask } from "../../src/tasks/sampling.ts";
 import { tinyRandomLlama2 } from "../support/models.ts";
 import { definitions, goqaRows, items } from "../tasks/support.ts";
 import { duckdbArrowReader } from "./duckdb.ts";
@@ -184,6 +186,28 @@ describe("output tables from a real opinion run", () => {
         expect(back.datasets[0]).toMatchObject({ name: "globalopinionqa", path: "datasets/globalopinionqa/global_opinions_india.csv", sha256: "aaae22a0dfbd4e54fd2f765ef1aa37fa25b43c057283161c5b59d9b79901a411" });
         expect(back.devices.length).toBeGreaterThan(0);
         expect(back).toMatchObject({ startedAt: "2026-01-01T00:00:00.000Z", endedAt: "2026-01-01T00:01:00.000Z", packageVersion: "0.1.0" });
+    });
+});
+
+describe("output tables from a sampling run", () => {
+    it("answers hold every trial's parsed answer (null where unparseable) and each unparseable trial is an error row", async () => {
+        const sample = items.opinion.slice(0, 2);
+        const task = await sampleTask(model, scorer, definitions.get("opinion")!, sample, { strategy: "default", runSeed: 7, trials: 3 });
+        const context = { runId, model: "llama-2-tiny-random", task: "opinion", strategy: "default" };
+        const sampledDir = path.join(path.dirname(dir), "sampled");
+        commitShard(openRunDir(sampledDir, { mode: "sample" }), "0000", rowsToTables(sampledTaskToRows(task, context, () => true)));
+        const answers = tableRows(readTable(sampledDir, "answers"));
+        expect(answers).toHaveLength(2);
+        const errors = tableRows(readTable(sampledDir, "errors"));
+        for (const [i, a] of answers.entries()) {
+            expect(a).toMatchObject({ mode: "sample", distribution: null, option_mass: null, trials: 3, unparseable: task.results[i].unparseable.length });
+            expect(a.sampled_answers).toEqual(task.results[i].answers);
+            expect(a.correct).toBe(a.answer === null ? null : true);
+            expect(errors.filter((e) => e.item_id === a.item_id && e.stage === "parse")).toHaveLength(a.unparseable as number);
+        }
+        const item = tableRows(readTable(sampledDir, "items"))[0];
+        expect(item).toMatchObject({ letter_form: null, prompt_continuations: [expect.stringContaining("A.")] });
+        expect(readTable(sampledDir, "scores").numRows).toBe(0);
     });
 });
 
