@@ -6,16 +6,15 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { readCulturalBenchHard } from "./culturalBench.ts";
+import { DATASETS, shippedPath } from "./registry.ts";
 import { readGlobalOpinionQa } from "./globalOpinionQa.ts";
 import { CHILD_QUALITIES, ITEM_CODES, ITEMS, NATIONAL_GOALS, type ItemCode } from "../culturalmap/items.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const HINDI_DIR = path.join(repoRoot, "datasets", "hindi");
-export const GLOBAL_OPINION_CSV = path.join(repoRoot, "datasets", "globalopinionqa", "global_opinions_india.csv");
-export const CULTURAL_BENCH_CSV = path.join(repoRoot, "datasets", "culturalbench", "CulturalBench-Hard.csv");
-export const MAP_ITEMS_SOURCE = path.join(repoRoot, "src", "culturalmap", "items.ts");
+export const HINDI_DIR = shippedPath("datasets/hindi");
+export const GLOBAL_OPINION_CSV = shippedPath(DATASETS.globalopinionqa.shipped!.main);
+export const CULTURAL_BENCH_CSV = shippedPath(DATASETS["culturalbench-hard"].shipped!.main);
+export const MAP_ITEMS_SOURCE = shippedPath("src/culturalmap/items.ts");
 
 export const HINDI_NOTE =
     "Machine-assisted translation into standard Hindi by culturescope's developers; not a professional translation. Option letters are kept Latin.";
@@ -125,10 +124,6 @@ export interface EnglishCulturalBench {
 /** sha256 (hex) of the English text an item translates: JSON of [question, options]. */
 export function englishHash(question: string, options: readonly string[]): string {
     return crypto.createHash("sha256").update(JSON.stringify([question, options]), "utf8").digest("hex");
-}
-
-export function fileSha256(file: string): string {
-    return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 }
 
 /** Every row of the shipped GlobalOpinionQA India file: English text and selection keys, read by the dataset loader. */
