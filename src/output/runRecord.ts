@@ -50,6 +50,25 @@ export interface RunRecord {
     startedAt: string;
     /** null while the run is in progress. */
     endedAt: string | null;
+    /** Scoring throughput of this process's work (absent until the run ends; a resumed run counts only what it did). */
+    throughput?: Throughput;
+    /** Tasks asked for but not run, each with why and the command that fixes it (e.g. a data set not installed). */
+    skippedTasks?: { task: string; reason: string; fix: string }[];
+    /** Things a reader must know before trusting the numbers (e.g. a random-weight model: smoke test only). */
+    warnings?: string[];
+    /** Set by `culturescope run --shard i/N`: this directory holds that share of the work. */
+    shard?: { index: number; count: number };
+}
+
+export interface Throughput {
+    prompts: number;
+    tokens: number;
+    seconds: number;
+    promptsPerSecond: number;
+    tokensPerSecond: number;
+    workers: number;
+    /** The devices the scorer ran on, e.g. "CPU" or "NVIDIA H200". */
+    device: string;
 }
 
 export interface RunRecordInput {
