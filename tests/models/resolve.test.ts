@@ -210,6 +210,20 @@ describe("resolveModel", () => {
         expect(entries(cacheDir)).toEqual([path.basename(paths[0])]);
     });
 
+    it("finds a model fetched beforehand with `node-llama-cpp pull --dir <cache>` (docs/SCALING.md's pre-fetch step)", async () => {
+        const cacheDir = tempDir("models-cache");
+        const cli = path.join(repoRoot, "node_modules", "node-llama-cpp", "dist", "cli", "cli.js");
+        await new Promise<void>((resolve, reject) =>
+            execFile(process.execPath, [cli, "pull", "--dir", cacheDir, "hf:owner/repo/tiny.gguf"], { env: { ...process.env, HF_ENDPOINT: endpoint } }, (error, _stdout, stderr) =>
+                error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(),
+            ),
+        );
+        // An endpoint nobody listens on: finding the pulled file must not need the network.
+        const model = await resolveModel("hf:owner/repo/tiny.gguf", { cacheDir, endpoint: closedEndpoint });
+        expect(path.dirname(model.path)).toBe(cacheDir);
+        expect(fs.readFileSync(model.path).equals(GGUF)).toBe(true);
+    });
+
     it("reports a file the Hub does not have, and leaves nothing in the cache", async () => {
         const cacheDir = tempDir("models-cache");
         const { message } = await failure(() => resolveModel("hf:owner/repo/missing.gguf", { cacheDir, endpoint }));
