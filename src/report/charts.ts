@@ -101,19 +101,20 @@ export function mapSpec(points: readonly MapPoint[]): TopLevelSpec {
 /** Bars with 95% interval whiskers: one bar per x category (and per colour group beside each other). */
 function barsWithIntervals(
     values: Record<string, unknown>[],
-    options: { x: string; xTitle: string; y: string; yTitle: string; colour?: string; colourTitle?: string; colourScale?: { domain: string[]; range: string[] }; yDomain?: [number, number]; width?: number; rules?: Record<string, unknown>[] },
+    options: { x: string; xTitle: string; y: string; yTitle: string; colour?: string; colourTitle?: string; colourScale?: { domain: string[]; range: string[] }; yDomain?: [number, number]; width?: number; rules?: Record<string, unknown>[]; sideBySide?: boolean },
 ): TopLevelSpec {
     const x = { field: options.x, type: "nominal" as const, title: options.xTitle, axis: { labelAngle: -30 } };
     const y = { field: options.y, type: "quantitative" as const, title: options.yTitle, ...(options.yDomain ? { scale: { domain: options.yDomain } } : {}) };
     const colour = options.colour ? { color: { field: options.colour, type: "nominal" as const, title: options.colourTitle, ...(options.colourScale ? { scale: options.colourScale } : {}) } } : {};
-    const offset = options.colour ? { xOffset: { field: options.colour, type: "nominal" as const } } : {};
+    // with a colour domain, vega-lite orders the bars' offsets by it; the whisker layer must name the same order,
+    // or the two layers' offset scales disagree
+    const offset = options.colour && options.sideBySide !== false ? { xOffset: { field: options.colour, type: "nominal" as const, ...(options.colourScale ? { scale: { domain: options.colourScale.domain } } : {}) } } : {};
     const layers: Record<string, unknown>[] = [
         {
             mark: { type: "bar" },
             encoding: { x, y, ...colour, ...offset, tooltip: [{ field: options.x }, ...(options.colour ? [{ field: options.colour }] : []), tooltipNumber(options.y, options.yTitle), tooltipNumber("ciLower", "95% CI low"), tooltipNumber("ciUpper", "95% CI high")] },
         },
         {
-            transform: [{ filter: "isValid(datum.ciLower) && isValid(datum.ciUpper)" }],
             mark: { type: "rule", color: "black", strokeWidth: 1.5 },
             encoding: { x, ...offset, y: { field: "ciLower", type: "quantitative" }, y2: { field: "ciUpper" } },
         },
@@ -155,7 +156,7 @@ export function cadSpec(rows: readonly IntervalRow[], metric: "cad" | "ncad", ba
     const title = metric === "cad" ? "CAD = Sim(India) − Sim(US)" : "nCAD = CAD / JS distance(India, US)";
     return barsWithIntervals(
         rows.filter((r) => r.metric === metric).map((r) => ({ ...r, side: r.value >= 0 ? "closer to India" : "closer to the US" })),
-        { x: "config", xTitle: "model · strategy", y: "value", yTitle: title, colour: "side", colourTitle: "mean", colourScale: { domain: ["closer to India", "closer to the US"], range: [INDIA_COLOUR, US_COLOUR] }, rules },
+        { x: "config", xTitle: "model · strategy", y: "value", yTitle: title, colour: "side", colourTitle: "mean", colourScale: { domain: ["closer to India", "closer to the US"], range: [INDIA_COLOUR, US_COLOUR] }, rules, sideBySide: false },
     );
 }
 
@@ -187,7 +188,7 @@ export function accuracySpec(rows: readonly AccuracyChartRow[]): TopLevelSpec {
     const multipleLevels = new Set(rows.map((r) => r.level)).size > 1;
     // "all countries" first, then India, then the rest alphabetically: an explicit order, the same in every panel
     const countries = [...new Set(rows.map((r) => r.country))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-    const x = { field: "country", type: "nominal" as const, title: "country", sort: countries, axis: { labelAngle: -45 } };
+    const x = { field: "country", type: "nominal" as const, title: "country", scale: { domain: countries }, axis: { labelAngle: -45 } };
     return {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
         data: { values: rows.map((r) => ({ ...r })) },
@@ -209,7 +210,6 @@ export function accuracySpec(rows: readonly AccuracyChartRow[]): TopLevelSpec {
                     },
                 },
                 {
-                    transform: [{ filter: "isValid(datum.ciLower) && isValid(datum.ciUpper)" }],
                     mark: { type: "rule", color: "black" },
                     encoding: { x, y: { field: "ciLower", type: "quantitative" }, y2: { field: "ciUpper" } },
                 },
@@ -265,7 +265,6 @@ export function differenceSpec(rows: readonly DifferenceChartRow[]): TopLevelSpe
                     },
                 },
                 {
-                    transform: [{ filter: "isValid(datum.ciLower) && isValid(datum.ciUpper)" }],
                     mark: { type: "rule", color: "black" },
                     encoding: { y, x: { field: "ciLower", type: "quantitative" }, x2: { field: "ciUpper" } },
                 },
