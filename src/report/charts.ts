@@ -103,7 +103,7 @@ function barsWithIntervals(
     values: Record<string, unknown>[],
     options: { x: string; xTitle: string; y: string; yTitle: string; colour?: string; colourTitle?: string; colourScale?: { domain: string[]; range: string[] }; yDomain?: [number, number]; width?: number; rules?: Record<string, unknown>[]; sideBySide?: boolean },
 ): TopLevelSpec {
-    const x = { field: options.x, type: "nominal" as const, title: options.xTitle, axis: { labelAngle: -30 } };
+    const x = { field: options.x, type: "nominal" as const, title: options.xTitle, axis: { labelAngle: -30, labelLimit: 260 } };
     const y = { field: options.y, type: "quantitative" as const, title: options.yTitle, ...(options.yDomain ? { scale: { domain: options.yDomain } } : {}) };
     const colour = options.colour ? { color: { field: options.colour, type: "nominal" as const, title: options.colourTitle, ...(options.colourScale ? { scale: options.colourScale } : {}) } } : {};
     // with a colour domain, vega-lite orders the bars' offsets by it; the whisker layer must name the same order,
@@ -171,7 +171,7 @@ export function closerShareSpec(rows: readonly CloserShareRow[]): TopLevelSpec {
             {
                 mark: { type: "bar", color: US_COLOUR },
                 encoding: {
-                    x: { field: "config", type: "nominal", title: "model · strategy", axis: { labelAngle: -30 } },
+                    x: { field: "config", type: "nominal", title: "model · strategy", axis: { labelAngle: -30, labelLimit: 260 } },
                     y: { field: "share", type: "quantitative", title: "share of questions closer to the US", scale: { domain: [0, 1] }, axis: { format: "%" } },
                     tooltip: [{ field: "config" }, { field: "share", format: ".1%" }, { field: "questions" }],
                 },
@@ -227,7 +227,7 @@ export function positionBiasSpec(rows: readonly PositionBiasRow[]): TopLevelSpec
         data: { values: rows.map((r) => ({ ...r })) },
         mark: { type: "bar" },
         encoding: {
-            x: { field: "config", type: "nominal", title: "model · strategy", axis: { labelAngle: -30 } },
+            x: { field: "config", type: "nominal", title: "model · strategy", axis: { labelAngle: -30, labelLimit: 260 } },
             xOffset: { field: "task", type: "nominal" },
             y: { field: "meanJs", type: "quantitative", title: "mean JS distance between answer orders" },
             color: { field: "task", type: "nominal", title: "task" },
@@ -246,13 +246,14 @@ export interface DifferenceChartRow {
 
 /** Run B − run A per aggregate, with paired-bootstrap intervals and the zero line. */
 export function differenceSpec(rows: readonly DifferenceChartRow[]): TopLevelSpec {
-    const y = { field: "what", type: "nominal" as const, title: null, sort: null };
+    const y = { field: "what", type: "nominal" as const, title: null, sort: null, axis: { labelLimit: 420 } };
     return {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
         width: 420,
         height: { step: 22 },
         data: { values: rows.map((r) => ({ ...r, side: r.difference >= 0 ? "B higher" : "B lower" })) },
-        facet: { row: { field: "pair", type: "nominal", title: "pair (A → B)" } },
+        // the pair label is long: read it above each panel, not rotated beside it
+        facet: { row: { field: "pair", type: "nominal", title: null, header: { labelOrient: "top", labelAngle: 0, labelAnchor: "start", labelFontWeight: "bold", labelFontSize: 12, labelLimit: 900 } } },
         spec: {
             layer: [
                 {

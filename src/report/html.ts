@@ -19,7 +19,8 @@ export function formatNumber(value: number | null | undefined, digits = 3, perce
 
 function cellHtml(cell: Cell): string {
     if (cell === null) return `<td data-sort="">–</td>`;
-    if (typeof cell === "number") return `<td class="num" data-sort="${Number.isFinite(cell) ? cell : ""}">${formatNumber(cell)}</td>`;
+    // counts (questions, items, prompts) read as integers; measured values with fixed decimals
+    if (typeof cell === "number") return `<td class="num" data-sort="${Number.isFinite(cell) ? cell : ""}">${Number.isInteger(cell) ? String(cell) : formatNumber(cell)}</td>`;
     if (typeof cell === "string") return `<td>${escapeHtml(cell)}</td>`;
     if (isNumberCell(cell)) {
         const sort = cell.value !== null && Number.isFinite(cell.value) ? String(cell.value) : "";
