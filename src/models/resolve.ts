@@ -8,9 +8,10 @@
 //
 // We use node-llama-cpp's downloader rather than our own (src/datasets/download.ts) because it already knows the
 // Hub's URL layout, quantization tags, split GGUFs and access tokens (HF_TOKEN or ~/.cache/huggingface/token). What we
-// add around it: a clear error when the network is unreachable instead of its retry loop (ipull retries a refused
-// connection 150 times, for about ten minutes), a stall timeout, a GGUF magic check of what arrived, and downloads
-// that are safe when several shards of one sweep share a cache folder.
+// add around it: a first request of our own with a timeout, so that an unreachable network, a missing file or a failing
+// server gives a clear error at once instead of the downloader's retry loop (ipull retries a refused connection or a
+// 5xx 150 times, for about ten minutes); a stall timeout; a GGUF magic check; and downloads that are safe when several
+// shards of one sweep share a cache folder.
 import fs from "node:fs";
 import path from "node:path";
 import { defaultCacheDir } from "../datasets/installation.ts";
@@ -118,6 +119,7 @@ interface HuggingFaceRef {
     repo: string;
     /** The file inside the repository, or null for the `owner/repo[:tag]` form. */
     file: string | null;
+    branch: string;
     tag: string | null;
 }
 
@@ -132,11 +134,11 @@ function parseHuggingFaceSpec(spec: string): HuggingFaceRef {
         const [repo, ...tag] = model.split(":");
         if (!repo) throw bad("the repository name is empty");
         if (rest.length > 0) throw bad("a quantization tag cannot be followed by a file path");
-        return { owner, repo, file: null, tag: tag.length > 0 ? tag.join(":") : null };
+        return { owner, repo, file: null, branch: "main", tag: tag.length > 0 ? tag.join(":") : null };
     }
-    const file = rest.join("/").replace(/#.*$/, "");
+    const [file, branch] = rest.join("/").split("#");
     if (!/\.gguf$/i.test(file)) throw bad(`${file || "the file path"} is not a .gguf file`);
-    return { owner, repo: model, file, tag: null };
+    return { owner, repo: model, file, branch: branch || "main", tag: null };
 }
 
 function endpointOf(options: ResolveModelOptions): string {
@@ -182,19 +184,10 @@ async function resolveHuggingFace(spec: string, cacheDir: string, options: Resol
         if (!/download is disabled|No model file found/.test((error as Error).message)) throw error;
     }
 
-    // 2. Is the endpoint there at all? node-llama-cpp's downloader retries an unreachable host for minutes, and only
-    // its last phase can be cancelled, so the network is tried here first, with a timeout.
-    try {
-        const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
-        const response = await fetch(endpoint, { method: "GET", signal: AbortSignal.any(signals), redirect: "manual" });
-        await response.body?.cancel();
-    } catch (error) {
-        options.signal?.throwIfAborted();
-        const reason = (error as Error).name === "TimeoutError"
-            ? `${endpoint} did not answer within ${timeoutMs / 1000} s`
-            : `cannot reach ${endpoint}: ${networkReason(error)}`;
-        throw downloadError(spec, reason);
-    }
+    // 2. Ask for the file's first bytes ourselves, with a timeout, before node-llama-cpp's downloader starts: it
+    // retries an unreachable host or a server error for about ten minutes, in a phase that cannot be cancelled, and
+    // those retries would keep the process alive after we gave up. This also rejects a 404 or a non-GGUF answer early.
+    await preflight(spec, parseHuggingFaceSpec(spec), endpoint, timeoutMs, options.signal);
 
     // 3. Download into a folder of our own inside the cache, then move the file(s) into the cache. Shards of one
     // sweep may share a cache folder; each downloads whole files in private and renames them in (atomic within a
@@ -256,12 +249,83 @@ async function resolveHuggingFace(spec: string, cacheDir: string, options: Resol
     }
 }
 
+const NOT_FOUND_HINT = "check the owner, repository and file name (or quantization tag) on the Hub, or pass a local path with --model";
+
+/**
+ * Fetches what node-llama-cpp would: for `owner/repo:TAG`, the Hub's manifest (which names the file), then the file's
+ * first four bytes. Throws a ModelDownloadError when the endpoint cannot be reached or does not answer in time, the
+ * reference does not exist, the server fails, or the file is not a GGUF. A 401/403 is left to node-llama-cpp, which
+ * sends the user's Hugging Face token (HF_TOKEN, or ~/.cache/huggingface/token) and then reports it.
+ */
+async function preflight(spec: string, ref: HuggingFaceRef, endpoint: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+    const enc = encodeURIComponent;
+    const get = async (url: string, headers: Record<string, string>): Promise<Response | null> => {
+        let response: Response;
+        try {
+            response = await fetch(url, { headers, signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]) });
+        } catch (error) {
+            signal?.throwIfAborted();
+            throw downloadError(spec, (error as Error).name === "TimeoutError"
+                ? `${endpoint} did not answer within ${timeoutMs / 1000} s`
+                : `cannot reach ${endpoint}: ${networkReason(error)}`);
+        }
+        if (response.ok) return response;
+        await response.body?.cancel();
+        if (response.status === 401 || response.status === 403) return null;
+        if (response.status === 404 || response.status === 400) throw downloadError(spec, `not found: ${url} answered ${response.status}`, NOT_FOUND_HINT);
+        throw downloadError(spec, `${url} answered ${response.status} ${response.statusText}`, "the server failed or is limiting requests: try again later, or download the file yourself and pass its path with --model");
+    };
+
+    let file = ref.file;
+    let branch = ref.branch;
+    if (file === null) {
+        // node-llama-cpp asks for known quantization names in upper case, and for "latest" when there is no tag.
+        const { ggufFileQuantNames } = await import("node-llama-cpp");
+        const tag = ref.tag === null ? "latest" : ggufFileQuantNames.includes(ref.tag.toUpperCase()) ? ref.tag.toUpperCase() : ref.tag;
+        // The Hub includes `ggufFile` in the manifest only for llama.cpp's user agent, as node-llama-cpp knows.
+        const manifest = await get(`${endpoint}v2/${enc(ref.owner)}/${enc(ref.repo)}/manifests/${enc(tag)}`, { "User-Agent": "llama-cpp" });
+        if (!manifest) return;
+        const rfilename = ((await manifest.json().catch(() => null)) as { ggufFile?: { rfilename?: unknown } } | null)?.ggufFile?.rfilename;
+        // A manifest without a file name is node-llama-cpp's to report ("Invalid manifest").
+        if (typeof rfilename !== "string") return;
+        file = rfilename;
+        branch = "main";
+    }
+    const url = `${endpoint}${enc(ref.owner)}/${enc(ref.repo)}/resolve/${enc(branch)}/${file.split("/").map(enc).join("/")}?download=true`;
+    const response = await get(url, { Range: "bytes=0-3" });
+    if (!response) return;
+    const head = await firstBytes(response, 4);
+    if (!head.equals(GGUF_MAGIC)) {
+        const found = head.length === 0 ? "it is empty" : `it starts with ${JSON.stringify(head.toString("latin1"))}`;
+        throw downloadError(spec, `${url} is not a GGUF file: ${found}, not "GGUF"`, "check the reference and the endpoint (HF_ENDPOINT), or download the file yourself and pass its path with --model");
+    }
+}
+
+/** The first `n` bytes of a response body (fewer if it is shorter); the rest is not downloaded. */
+async function firstBytes(response: Response, n: number): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const reader = response.body?.getReader();
+    if (!reader) return Buffer.alloc(0);
+    try {
+        while (length < n) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            chunks.push(Buffer.from(value));
+            length += value.length;
+        }
+    } finally {
+        await reader.cancel().catch(() => undefined);
+    }
+    return Buffer.concat(chunks).subarray(0, n);
+}
+
 /** node-llama-cpp's and ipull's messages, turned into what to do. */
 function explainDownloadFailure(spec: string, error: Error): ModelDownloadError {
     const message = error.message;
     const status = Number(/Status code: (\d+)/.exec(message)?.[1] ?? NaN);
     if (status === 404 || /or it does not exist/.test(message)) {
-        return downloadError(spec, `not found: ${message}`, "check the owner, repository and file name (or quantization tag) on the Hub, or pass a local path with --model");
+        return downloadError(spec, `not found: ${message}`, NOT_FOUND_HINT);
     }
     if (status === 401 || status === 403) {
         return downloadError(spec, `access denied: ${message}`, "for a gated or private repository accept its terms on the Hub and set HF_TOKEN, or download the file yourself and pass its path with --model");

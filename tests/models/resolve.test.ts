@@ -3,7 +3,7 @@
 // `endpoint`), and the server answers the two URL shapes it requests, which were learned by logging them:
 //   GET /<owner>/<repo>/resolve/main/<file>?download=true         (the file; then again with a Range header)
 //   GET /v2/<owner>/<repo>/manifests/<tag>                         (for hf:owner/repo:TAG, a JSON manifest)
-// plus GET / for our reachability check.
+// Before node-llama-cpp's downloader starts, resolveModel requests the same URLs itself (the file with a 4-byte Range).
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -46,6 +46,8 @@ const server = http.createServer((req, res) => {
     }
     if (pathname === "/owner/repo/resolve/main/big.gguf") return serve(req, res, BIG);
     if (pathname === "/owner/repo/resolve/main/login.gguf") return serve(req, res, HTML);
+    if (pathname === "/owner/repo/resolve/main/busy.gguf") return void res.writeHead(503, { "Content-Type": "text/plain" }).end("overloaded");
+    if (pathname === "/owner/repo/resolve/main/gated.gguf") return void res.writeHead(401, { "Content-Type": "text/plain" }).end("gated");
     if (pathname === "/owner/repo/resolve/main/stall.gguf") {
         // Headers and the first 64 kB, then nothing: a connection that hangs mid-download.
         res.writeHead(200, { "Content-Length": GGUF.length, "Accept-Ranges": "bytes" });
@@ -265,10 +267,36 @@ describe("resolveModel", () => {
         expect(entries(cacheDir)).toEqual([]);
     });
 
-    it("rejects a download that is not a GGUF file (a login page served as 200) and does not cache it", async () => {
+    it("rejects a file that is not a GGUF (a login page served as 200) from its first bytes, and does not cache it", async () => {
         const cacheDir = tempDir("models-cache");
+        requests.length = 0;
         const { message } = await failure(() => resolveModel("hf:owner/repo/login.gguf", { cacheDir, endpoint }));
-        expect(message).toContain(`the file downloaded for hf:owner/repo/login.gguf from ${endpoint} is not a GGUF file (it starts with "<!do"`);
+        expect(message).toBe(
+            `could not download hf:owner/repo/login.gguf (${endpoint}owner/repo/resolve/main/login.gguf?download=true is not a GGUF file: it starts with "<!do", not "GGUF"): check the reference and the endpoint (HF_ENDPOINT), or download the file yourself and pass its path with --model`,
+        );
+        expect(requests).toEqual(["/owner/repo/resolve/main/login.gguf?download=true"]);
+        expect(entries(cacheDir)).toEqual([]);
+    });
+
+    it("reports a server error at once, without the downloader's retries going on behind it", async () => {
+        const cacheDir = tempDir("models-cache");
+        requests.length = 0;
+        const { message, ms } = await failure(() => resolveModel("hf:owner/repo/busy.gguf", { cacheDir, endpoint }));
+        expect(message).toBe(
+            `could not download hf:owner/repo/busy.gguf (${endpoint}owner/repo/resolve/main/busy.gguf?download=true answered 503 Service Unavailable): the server failed or is limiting requests: try again later, or download the file yourself and pass its path with --model`,
+        );
+        expect(ms).toBeLessThan(2_000);
+        // ipull retries a 503 for minutes, keeping the process alive; nothing may be retrying now.
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(requests).toEqual(["/owner/repo/resolve/main/busy.gguf?download=true"]);
+    });
+
+    it("leaves a 401 to node-llama-cpp (which sends the user's token) and explains it", async () => {
+        const cacheDir = tempDir("models-cache");
+        requests.length = 0;
+        const { message } = await failure(() => resolveModel("hf:owner/repo/gated.gguf", { cacheDir, endpoint }));
+        expect(message).toMatch(/^could not download hf:owner\/repo\/gated\.gguf \(access denied: .*401.*\): for a gated or private repository accept its terms on the Hub and set HF_TOKEN/);
+        expect(requests.filter((url) => url.startsWith("/owner/repo/resolve/main/gated.gguf")).length).toBeGreaterThan(1);
         expect(entries(cacheDir)).toEqual([]);
     });
 
