@@ -12,6 +12,13 @@ import type { CountryKeys } from "./survey.ts";
 /** How a model × strategy is named on every axis, legend and table of the report. */
 export const configLabel = (model: string, strategy: string) => `${model} · ${strategy}`;
 
+/** Appends to the list under `key`, creating it on first use. */
+export function groupPush<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
+    const list = groups.get(key);
+    if (list) list.push(value);
+    else groups.set(key, [value]);
+}
+
 /** Sorted distinct values, so charts and tables list configurations in a stable order. */
 const distinct = <T>(values: Iterable<T>) => [...new Set(values)].sort();
 
@@ -331,7 +338,7 @@ export function indiaVersusOthers(rows: readonly AccuracyChartRow[]): IndiaVersu
     for (const r of rows) {
         if (r.group === "all countries") continue;
         const key = `${r.task}\u0000${r.config}\u0000${r.level}`;
-        groups.set(key, [...(groups.get(key) ?? []), r]);
+        groupPush(groups, key, r);
     }
     return [...groups.entries()].map(([key, members]) => {
         const [task, config, level] = key.split("\u0000");
@@ -379,7 +386,7 @@ export function positionBiasItems(scores: readonly ScoreRow[]): PositionBiasItem
     const out: PositionBiasItem[] = [];
     for (const rows of byItem.values()) {
         const byPermutation = new Map<number, ScoreRow[]>();
-        for (const r of rows) byPermutation.set(r.permutation, [...(byPermutation.get(r.permutation) ?? []), r]);
+        for (const r of rows) groupPush(byPermutation, r.permutation, r);
         if (byPermutation.size < 2) continue;
         const canonical = [...byPermutation.values()].map((perm) => {
             const ordered = [...perm].sort((a, b) => a.position - b.position);
@@ -419,7 +426,7 @@ export function summarisePositionBias(items: readonly PositionBiasItem[]): Posit
     const groups = new Map<string, PositionBiasItem[]>();
     for (const i of items) {
         const key = `${i.task}\u0000${i.model}\u0000${i.strategy}`;
-        groups.set(key, [...(groups.get(key) ?? []), i]);
+        groupPush(groups, key, i);
     }
     return [...groups.values()].map((members) => ({
         task: members[0].task,

@@ -11,7 +11,7 @@ import { compareAccuracyRuns, NORMAD_CONTEXT_LEVELS, type AccuracyBenchmark, typ
 import type { BootstrapOptions } from "../metrics/bootstrap.ts";
 import { compareOpinionRuns, scoreOpinionQuestions, type OpinionDifferenceRow, type OpinionQuestion, type OpinionQuestionScore } from "../metrics/opinion.ts";
 import { writeFileAtomic, type AnswerRow, type RunRecord } from "../output/index.ts";
-import { configLabel, itemOrder, modelDistribution } from "./chartData.ts";
+import { configLabel, groupPush, itemOrder, modelDistribution } from "./chartData.ts";
 import { differenceSpec, renderSvg, type DifferenceChartRow } from "./charts.ts";
 import { escapeHtml, figure, missing, page, section, table, type Cell } from "./html.ts";
 import { ACCURACY_TASKS } from "./report.ts";
@@ -212,7 +212,7 @@ export function scoredItemsFromAnswers(task: AccuracyBenchmark, answers: readonl
     const right = (a: AnswerRow) => (a.correct === true ? 1 : 0);
     if (task === "culturalbench-hard") {
         const byUnit = new Map<string, AnswerRow[]>();
-        for (const a of answers) byUnit.set(a.unit_id, [...(byUnit.get(a.unit_id) ?? []), a]);
+        for (const a of answers) groupPush(byUnit, a.unit_id, a);
         return [...byUnit.entries()].map(([unit, judgements]) => {
             const fraction = judgements.reduce((s, j) => s + right(j), 0) / judgements.length;
             const all = fraction === 1 ? 1 : 0;

@@ -20,6 +20,7 @@ import {
     positionBiasItems,
     summarisePositionBias,
     surveyBaseline,
+    itemOrder,
     type OpinionQuestionRow,
 } from "./chartData.ts";
 import { accuracySpec, cadSpec, closerShareSpec, mapSpec, positionBiasSpec, renderSvg, similaritySpec } from "./charts.ts";
@@ -110,24 +111,35 @@ function distributionCell(values: readonly number[] | null): Cell {
     return { html: `<div class="dist">${values.map((v, i) => `${i + 1}. ${formatNumber(v, 3, true)}`).join("<br>")}</div>`, sort: values[0] };
 }
 
+/**
+ * One row per question (its text and options once, the two countries' respondents), then per model × strategy the
+ * model's distribution and CAD: a run with several strategies repeats no question text, and sorting by one
+ * strategy's CAD column lines the questions up for it.
+ */
 function questionTable(rows: readonly OpinionQuestionRow[], keys: CountryKeys): string {
-    const body: Cell[][] = rows.map((r) => [
-        r.itemId,
-        { html: `<div class="question">${escapeHtml(r.question)}<ol>${r.options.map((o) => `<li>${escapeHtml(o)}</li>`).join("")}</ol></div>`, sort: r.question },
-        r.config,
-        distributionCell(r.focus),
-        distributionCell(r.comparison),
-        distributionCell(r.modelDistribution),
-        { value: r.simFocus },
-        { value: r.simComparison },
-        { value: r.cad },
-        r.closer === null ? null : r.closer === "focus" ? "India" : r.closer === "comparison" ? "US" : "tie",
-    ]);
-    return `<div class="tall">${table(
-        ["item", "question", "model · strategy", keys.focus, keys.comparison, "model", `Sim(${keys.focus})`, `Sim(${keys.comparison})`, "CAD", "closer to"],
-        body,
-        { id: "opinion-questions", className: "questions" },
-    )}</div>`;
+    const configs = [...new Set(rows.map((r) => r.config))].sort();
+    const byItem = new Map<string, Map<string, OpinionQuestionRow>>();
+    for (const r of rows) {
+        if (!byItem.has(r.itemId)) byItem.set(r.itemId, new Map());
+        byItem.get(r.itemId)!.set(r.config, r);
+    }
+    const single = configs.length === 1;
+    const headers = ["item", "question", keys.focus, keys.comparison, ...configs.flatMap((c) => (single ? ["model", "CAD"] : [`model (${c})`, `CAD (${c})`]))];
+    const body: Cell[][] = [...byItem.keys()].sort(itemOrder).map((itemId) => {
+        const perConfig = byItem.get(itemId)!;
+        const first = perConfig.values().next().value!;
+        return [
+            itemId,
+            { html: `<div class="question">${escapeHtml(first.question)}<ol>${first.options.map((o) => `<li>${escapeHtml(o)}</li>`).join("")}</ol></div>`, sort: first.question },
+            distributionCell(first.focus),
+            distributionCell(first.comparison),
+            ...configs.flatMap((c): Cell[] => {
+                const r = perConfig.get(c);
+                return [distributionCell(r?.modelDistribution ?? null), { value: r?.cad ?? null }];
+            }),
+        ];
+    });
+    return `<div class="tall">${table(headers, body, { id: "opinion-questions", className: "questions" })}</div>`;
 }
 
 async function opinionSection(data: RunData): Promise<string> {
@@ -174,7 +186,7 @@ async function opinionSection(data: RunData): Promise<string> {
         ...allBaselines.map((b): Cell[] => [`${keys.comparison} respondents (baseline)`, b.metric, b.country ?? "", { value: b.value }, "–", null]),
     ];
     parts.push(table(["model · strategy", "metric", "country", "value", "95% CI", "questions"], aggregateRows, { id: "opinion-aggregates" }));
-    parts.push(`<h3>Per question</h3><p class="note">Click a column header to sort. Distributions are over the question's options in survey order (${escapeHtml(survey.file)}).</p>`);
+    parts.push(`<h3>Per question</h3><p class="note">Click a column header to sort. CAD = Sim(${escapeHtml(keys.focus)}) − Sim(${escapeHtml(keys.comparison)}) for the question. Distributions are over the question's options in survey order (${escapeHtml(survey.file)}).</p>`);
     parts.push(questions.length ? questionTable(questions, keys) : missing("opinion-questions", "The answers table has no opinion rows.", `culturescope run --tasks opinion --out NEW_DIR`));
     return section("opinion", "Opinion alignment", parts.join("\n"));
 }

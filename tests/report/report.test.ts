@@ -32,6 +32,17 @@ afterAll(() => {
     if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
+/** JS distance in base 2, written out. */
+function js(p: readonly number[], q: readonly number[]): number {
+    let d = 0;
+    p.forEach((pi, i) => {
+        const m = (pi + q[i]) / 2;
+        if (pi > 0) d += 0.5 * pi * Math.log2(pi / m);
+        if (q[i] > 0) d += 0.5 * q[i] * Math.log2(q[i] / m);
+    });
+    return Math.sqrt(Math.max(0, d));
+}
+
 /** The text of an element's cells, row by row, for the table with the given id. */
 function tableById(page: string, id: string): string[][] {
     const start = page.indexOf(`id="${id}"`);
@@ -81,11 +92,14 @@ describe("report.html of a run with every task", () => {
         for (const row of rows) {
             const itemId = row[0];
             const survey = goqaRows[Number(itemId.replace("goqa-", ""))];
-            percents(row[3]).forEach((p, i) => expect(p).toBeCloseTo(survey.selections[INDIA_KEY][i], 3));
-            percents(row[4]).forEach((p, i) => expect(p).toBeCloseTo(survey.selections[US_KEY][i], 3));
+            percents(row[2]).forEach((p, i) => expect(p).toBeCloseTo(survey.selections[INDIA_KEY][i], 3));
+            percents(row[3]).forEach((p, i) => expect(p).toBeCloseTo(survey.selections[US_KEY][i], 3));
             const model = full.opinion.get(itemId)!;
-            expect(percents(row[5])).toHaveLength(model.length);
-            percents(row[5]).forEach((p, i) => expect(p).toBeCloseTo(model[i], 3));
+            expect(percents(row[4])).toHaveLength(model.length);
+            percents(row[4]).forEach((p, i) => expect(p).toBeCloseTo(model[i], 3));
+            // CAD of the question, from the formula: (1 − JS(model, India)) − (1 − JS(model, US))
+            const cad = js(model, survey.selections[US_KEY]) - js(model, survey.selections[INDIA_KEY]);
+            expect(Number(/data-sort="([^"]+)"/.exec(html.slice(html.indexOf(`<td>${itemId}</td>`)).split("</tr>")[0].split("<td").at(-1)!)![1])).toBeCloseTo(cad, 12);
             expect(row[1]).toContain(survey.question.slice(0, 20).replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/"/g, "&quot;"));
         }
     });
