@@ -45,7 +45,7 @@ function taskFix(data: RunData, task: string): { why: string; fix: string } {
     if (skipped) return { why: `The run skipped ${task}: ${skipped.reason}.`, fix: skipped.fix };
     const asked = configView(data.record).tasks.includes(task);
     return asked
-        ? { why: `${task} was asked for but has no results in this directory (the run may not have finished).`, fix: `culturescope run --out ${data.dir} (the same command again resumes the run)` }
+        ? { why: `${task} was asked for but has no results in this directory (the run may not have finished).`, fix: `culturescope run --out ${data.dir} --resume (with the run's other options unchanged)` }
         : { why: `${task} was not part of this run.`, fix: `culturescope run --tasks ${task} --out NEW_DIR (with this run's models and strategies)` };
 }
 
@@ -81,9 +81,13 @@ function headerHtml(data: RunData): string {
 
 async function mapSection(data: RunData): Promise<string> {
     if (data.tables.map.length === 0) {
-        const { why, fix } = taskFix(data, "culturalmap");
-        const projection = `No model has a place on the cultural map. ${why} Placing a model needs a fitted projection, and culturescope ships none: ${howToFit("map.json")}.`;
-        return section("cultural-map", "Cultural map", missing("map", projection, fix));
+        const skipped = data.record.skippedTasks?.find((s) => s.task === "culturalmap");
+        const projection = [
+            "No model has a place on the cultural map.",
+            skipped ? `The run skipped the cultural map: ${skipped.reason}.` : "",
+            `Placing a model needs a fitted projection, and culturescope ships none: ${howToFit("map.json")}; then run the map task with it.`,
+        ].filter(Boolean).join(" ");
+        return section("cultural-map", "Cultural map", missing("map", projection, skipped?.fix ?? "culturescope run --tasks culturalmap --map-projection map.json --out NEW_DIR (with this run's models and strategies)"));
     }
     const { points, distances } = mapChartData(data.tables.map, latestPerCountry(readReferencePositions()));
     const svg = await renderSvg(mapSpec(points));
@@ -229,7 +233,7 @@ async function positionBiasSection(data: RunData): Promise<string> {
         return section("position-bias", "Position bias", missing("position-bias", `No position bias can be measured. ${why}`, "culturescope run --mode logit --out NEW_DIR"));
     }
     const summary = summarisePositionBias(positionBiasItems(data.tables.scores));
-    if (!summary.length) return section("position-bias", "Position bias", missing("position-bias", "Every item was scored under a single answer order, so there is nothing to compare.", "culturescope run --out NEW_DIR without limiting permutations to 1"));
+    if (!summary.length) return section("position-bias", "Position bias", missing("position-bias", "Every item was scored under a single answer order, so there is nothing to compare.", "culturescope run --out NEW_DIR without --max-permutations 1"));
     return section(
         "position-bias",
         "Position bias",
@@ -249,7 +253,7 @@ function throughputSection(data: RunData): string {
               ["prompts", "tokens", "seconds", "prompts/s", "tokens/s", "workers", "device"],
               [[t.prompts, t.tokens, { value: t.seconds, digits: 1 }, { value: t.promptsPerSecond, digits: 1 }, { value: t.tokensPerSecond, digits: 0 }, t.workers, t.device]],
           )
-        : missing("throughput", "run.json records no throughput: the run has not finished (or a resumed run did no scoring).", `culturescope run --out ${data.dir} (resumes and finishes the run)`);
+        : missing("throughput", "run.json records no throughput: the run has not finished (or a resumed run did no scoring).", `culturescope run --out ${data.dir} --resume (resumes and finishes the run)`);
     const errors = data.tables.errors;
     const counts = new Map<string, number>();
     for (const e of errors) counts.set(`${e.task}\u0000${e.strategy}\u0000${e.stage}`, (counts.get(`${e.task}\u0000${e.strategy}\u0000${e.stage}`) ?? 0) + 1);

@@ -130,7 +130,7 @@ describe("report.html of a run with one task and no map", () => {
         expect([...page.matchAll(/data-chart="([^"]+)"/g)].map((m) => m[1])).toEqual(["similarity", "cad", "ncad", "closer-share", "position-bias"]);
         expect([...page.matchAll(/data-missing="([^"]+)"/g)].map((m) => m[1])).toEqual(["map", "culturalbench-easy", "culturalbench-hard", "normad"]);
         // no fitted projection: say so and how to make one
-        expect(page).toMatch(/data-missing="map"><p>No model has a place on the cultural map\..*culturescope ships none: make one from IVS respondent microdata.*culturescope map fit --microdata ivs\.csv --out map\.json/s);
+        expect(page).toMatch(/data-missing="map"><p>No model has a place on the cultural map\..*culturescope ships none: make one from IVS respondent microdata.*culturescope map fit --microdata ivs\.csv --out map\.json; then run the map task with it\.<\/p><p>To fix: <code>culturescope run --tasks culturalmap --map-projection map\.json/s);
         // without baseline rows in the metrics the report computes the US-respondent line from the survey
         expect(page).toContain("computed from the survey for these questions");
     });
