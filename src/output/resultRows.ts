@@ -29,7 +29,7 @@ const keyOf = (c: RowContext) => ({ run_id: c.runId, model: c.model, task: c.tas
 
 /** Items a strategy could not render (e.g. no Hindi text), as error rows with the reason. */
 export function skippedToErrorRows(skipped: readonly SkippedItem[], context: RowContext): ErrorRow[] {
-    return skipped.map((s) => ({ ...keyOf(context), item_id: s.itemId, stage: "render", message: s.reason }));
+    return skipped.map((s) => ({ ...keyOf(context), item_id: s.itemId, stage: s.stage ?? "render", message: s.reason }));
 }
 
 /**

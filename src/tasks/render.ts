@@ -46,6 +46,13 @@ export interface RenderedItem {
 export interface SkippedItem {
     itemId: string;
     reason: string;
+    /** Where it was dropped: "render" (e.g. no Hindi text) by default, "context" when the prompt is too long. */
+    stage?: "render" | "context" | "score";
+}
+
+/** An item whose prompt does not fit the scorer's context, with the fix. */
+export function tooLong(itemId: string, tokens: number, contextSize: number): SkippedItem {
+    return { itemId, stage: "context", reason: `the prompt is ${tokens} tokens, longer than the context of ${contextSize}: raise --ctx (up to the model's training context) or leave the item out` };
 }
 
 export interface RenderedTask {

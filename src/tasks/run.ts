@@ -10,12 +10,14 @@ import { optionLetter } from "../permutations/answerOrders.ts";
 import type { PromptModel } from "../prompts/chat.ts";
 import type { Strategy, TaskDefinition, TaskKind } from "./definitions.ts";
 import { Y003_MENTIONS, type CulturalBenchEasyItem, type CulturalBenchHardItem, type CulturalMapItem, type NormAdItem, type OpinionItem, type PromptItem } from "./items.ts";
-import { layoutPrompt, renderTask, tokenizePrompt, type RenderContext, type SkippedItem } from "./render.ts";
+import { layoutPrompt, renderTask, tokenizePrompt, tooLong, type RenderContext, type SkippedItem } from "./render.ts";
 
 export interface RunOptions extends RenderContext {
     strategy: Strategy;
     /** "auto": the model's chat template when it has one; "completion": the plain layout. */
     format?: "auto" | "completion";
+    /** The scorer's context: items whose prompt does not fit are skipped with the reason instead of failing the call. */
+    contextSize?: number;
 }
 
 export interface LogitItemResult {
@@ -34,6 +36,8 @@ export interface LogitItemResult {
     /** Recorded so runs on different models stay comparable. */
     format: "chat-template" | "completion";
     letterForm: " A" | "A";
+    /** Tokens the scorer evaluates for the item: the prefix once, plus every continuation. */
+    tokens: number;
 }
 
 export interface LogitRun<T> {
@@ -53,12 +57,20 @@ function checkKind(definition: TaskDefinition, kind: TaskKind): void {
 
 /** Scores every item of a task under one strategy; items a Hindi-text strategy cannot render are skipped and listed. */
 export async function scoreTaskLogits(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly PromptItem[], options: RunOptions): Promise<LogitRun<LogitItemResult>> {
-    const { rendered, skipped } = renderTask(definition, options.strategy, items, options);
+    const { rendered: all, skipped } = renderTask(definition, options.strategy, items, options);
     const promptModel = promptModelOf(model);
-    const prompts = rendered.map((r) => {
+    const laidOut = all.map((r) => {
         const text = layoutPrompt(r, promptModel, { format: options.format });
-        return { text, tokens: tokenizePrompt(model, text, r.letters, r.cue) };
+        return { r, text, tokens: tokenizePrompt(model, text, r.letters, r.cue) };
     });
+    const fits = laidOut.filter(({ r, tokens }) => {
+        const length = tokens.prefix.length + Math.max(0, ...tokens.continuations.map((c) => c.length));
+        if (options.contextSize === undefined || length <= options.contextSize) return true;
+        skipped.push(tooLong(r.itemId, length, options.contextSize));
+        return false;
+    });
+    const rendered = fits.map((f) => f.r);
+    const prompts = fits.map(({ text, tokens }) => ({ text, tokens }));
     const { results } = await scorer.score(prompts.map((p) => ({ prefix: p.tokens.prefix, continuations: p.tokens.continuations, candidates: p.tokens.candidates })));
     return {
         skipped,
@@ -76,6 +88,7 @@ export async function scoreTaskLogits(model: Model, scorer: Scorer, definition: 
                 prompt: { prefix: prompts[i].text.prefix, continuations: prompts[i].text.continuations },
                 format: prompts[i].text.format,
                 letterForm: prompts[i].tokens.letterForm,
+                tokens: prompts[i].tokens.continuations.reduce((n, c) => n + c.length, prompts[i].tokens.prefix.length),
             };
         }),
     };
@@ -152,13 +165,18 @@ export function runNormAd(model: Model, scorer: Scorer, definition: TaskDefiniti
 export async function runCulturalMap(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly CulturalMapItem[], options: RunOptions) {
     checkKind(definition, "culturalmap");
     const run = await scoreTaskLogits(model, scorer, definition, items, options);
-    const byQuestion = new Map(items.map((i) => [i.question, i]));
-    const result = new Map(run.results.map((r) => [r.itemId, r]));
     if (run.skipped.length) throw new Error(`the cultural map needs all ten items, but ${run.skipped.map((s) => s.itemId).join(", ")} were skipped`);
+    const result = new Map(run.results.map((r) => [r.itemId, r.distribution.probabilities]));
+    return { ...run, answers: codeMapAnswers(items, (id) => result.get(id)) };
+}
+
+/** Codes the map items' option distributions (by item id) as a respondent's answers; see runCulturalMap. */
+export function codeMapAnswers(items: readonly CulturalMapItem[], probabilitiesOf: (itemId: string) => readonly number[] | undefined): ModelAnswers {
     const probs = (question: string) => {
-        const item = byQuestion.get(question as CulturalMapItem["question"]);
-        if (!item) throw new Error(`the cultural map needs the item ${question}`);
-        return { item, p: result.get(item.id)!.distribution.probabilities };
+        const item = items.find((i) => i.question === question);
+        const p = item && probabilitiesOf(item.id);
+        if (!item || !p) throw new Error(`the cultural map needs the item ${question}`);
+        return { item, p };
     };
     const code = (question: string) => {
         const { item, p } = probs(question);
@@ -168,7 +186,7 @@ export async function runCulturalMap(model: Model, scorer: Scorer, definition: T
     const second = probs("Y002-second");
     const secondChoice = second.item.codes[mostProbable(second.p.map((x, i) => (second.item.codes[i] === first ? -1 : x)))];
     const y003 = probs("Y003").p.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p || a.i - b.i).slice(0, Y003_MENTIONS);
-    const answers: ModelAnswers = {
+    return {
         A008: code("A008"),
         A165: code("A165"),
         E018: code("E018"),
@@ -180,5 +198,4 @@ export async function runCulturalMap(model: Model, scorer: Scorer, definition: T
         Y002: { first, second: secondChoice },
         Y003: { mentioned: y003.map((q) => CHILD_QUALITIES[q.i]) },
     };
-    return { ...run, answers };
 }

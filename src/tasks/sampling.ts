@@ -8,7 +8,7 @@ import type { ModelAnswers } from "../culturalmap/answers.ts";
 import { parseLetterListAnswer, parseRenderedAnswer, type ParsedAnswer } from "./answerParsers.ts";
 import type { TaskDefinition } from "./definitions.ts";
 import type { CulturalMapItem, PromptItem } from "./items.ts";
-import { layoutPrompt, renderTask, type PromptText, type RenderedItem, type SkippedItem, type Tokenizer } from "./render.ts";
+import { layoutPrompt, renderTask, tooLong, type PromptText, type RenderedItem, type SkippedItem, type Tokenizer } from "./render.ts";
 import { promptModelOf, type RunOptions } from "./run.ts";
 
 export const DEFAULT_TEMPERATURE = 0.3;
@@ -56,6 +56,8 @@ export interface SampledItem {
     letters: string[];
     answerValues: string[];
     format: PromptText["format"];
+    /** Prompt tokens plus every trial's generated tokens. */
+    tokens: number;
 }
 
 export interface SampledTask {
@@ -67,16 +69,29 @@ export interface SampledTask {
 
 /** Sampling mode end to end: k seeded trials per item at temperature 0.3 by default, each parsed or reported. */
 export async function sampleTask(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly PromptItem[], options: RunOptions & SamplingOptions): Promise<SampledTask> {
-    const { rendered, skipped } = renderTask(definition, options.strategy, items, { ...options, maxPermutations: 1 });
+    const { rendered: all, skipped } = renderTask(definition, options.strategy, items, { ...options, maxPermutations: 1 });
     const promptModel = promptModelOf(model);
-    const prompts = rendered.map((r) => layoutPrompt(r, promptModel, { format: options.format }));
-    const requests = rendered.map((r, i) => buildGenerateRequest(model, definition.name, r.itemId, prompts[i], options));
+    const laidOut = all.map((r) => {
+        const prompt = layoutPrompt(r, promptModel, { format: options.format });
+        return { r, prompt, request: buildGenerateRequest(model, definition.name, r.itemId, prompt, options) };
+    });
+    // the prompt and every generated token must fit the context
+    const fits = laidOut.filter(({ r, request }) => {
+        const length = request.prompt.length + (request.maxTokens ?? DEFAULT_MAX_TOKENS);
+        if (options.contextSize === undefined || length <= options.contextSize) return true;
+        skipped.push(tooLong(r.itemId, length, options.contextSize));
+        return false;
+    });
+    const rendered = fits.map((f) => f.r);
+    const prompts = fits.map((f) => f.prompt);
+    const requests = fits.map((f) => f.request);
     const { results } = await scorer.generate(requests);
     let trials = 0;
     let unparseableTrials = 0;
     const sampled = rendered.map((r, i) => {
         const prompt = { prefix: prompts[i].prefix, continuations: prompts[i].continuations.slice(0, 1) };
-        const item: SampledItem = { itemId: r.itemId, unitId: r.unitId, answers: [], texts: [], unparseable: [], prompt, letters: r.letters, answerValues: r.answerValues, format: prompts[i].format };
+        const tokens = results[i].trials.reduce((n, trial) => n + trial.tokens.length, requests[i].prompt.length);
+        const item: SampledItem = { itemId: r.itemId, unitId: r.unitId, answers: [], texts: [], unparseable: [], prompt, letters: r.letters, answerValues: r.answerValues, format: prompts[i].format, tokens };
         results[i].trials.forEach((trial, t) => {
             const text = model.detokenize(trial.tokens);
             const parsed = parseSampledAnswer(text, r);
