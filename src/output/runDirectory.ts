@@ -66,7 +66,7 @@ export function tableFileName(table: TableName, shardId: string): string {
     return `${table}-${shardId}.arrow`;
 }
 
-function readManifest(dir: string): Manifest | null {
+export function readManifest(dir: string): Manifest | null {
     const file = path.join(dir, MANIFEST_FILE);
     if (!fs.existsSync(file)) return null;
     try {
@@ -132,18 +132,54 @@ export function completedShards(dir: string): string[] {
  * (the run's main thread): workers hand their rows back, because two writers of manifest.json could lose an entry.
  */
 export function commitShard(run: RunDirectory, shardId: string, tables: Partial<Record<TableName, Table>>): ShardEntry {
+    const files: EncodedTables = {};
+    for (const name of TABLE_NAMES) {
+        const table = tables[name];
+        if (!table) continue;
+        checkSchema(name, table.schema, shardId);
+        files[name] = { bytes: tableToIpcFile(table), rows: table.numRows };
+    }
+    return writeShard(run, shardId, files);
+}
+
+/**
+ * commitShard for tables already encoded as Arrow IPC files (by a worker thread): each file's schema is checked
+ * against its table's before anything is written.
+ */
+export function commitShardFiles(run: RunDirectory, shardId: string, files: Partial<Record<TableName, Uint8Array>>): ShardEntry {
+    const encoded: EncodedTables = {};
+    for (const name of TABLE_NAMES) {
+        const bytes = files[name];
+        if (!bytes) continue;
+        let table: Table;
+        try {
+            table = tableFromIpcFile(bytes);
+        } catch (error) {
+            throw new Error(`table ${name} of shard ${shardId} is not an Arrow IPC file (${(error as Error).message})`);
+        }
+        checkSchema(name, table.schema, shardId);
+        encoded[name] = { bytes, rows: table.numRows };
+    }
+    return writeShard(run, shardId, encoded);
+}
+
+function checkSchema(name: TableName, schema: Schema, shardId: string): void {
+    if (schemaSignature(schema) !== schemaSignature(SCHEMAS[name])) throw new Error(`table ${name} of shard ${shardId} does not have the ${name} schema: build it with buildTable("${name}", rows)`);
+}
+
+type EncodedTables = Partial<Record<TableName, { bytes: Uint8Array; rows: number }>>;
+
+function writeShard(run: RunDirectory, shardId: string, files: EncodedTables): ShardEntry {
     if (!SHARD_ID.test(shardId)) throw new Error(`shard id "${shardId}" must be letters, digits, "_" and "." (it becomes part of file names)`);
     const manifest = readManifest(run.dir) ?? run.manifest;
     if (manifest.configHash !== run.manifest.configHash) throw new Error(`${run.dir}: manifest.json changed to another config while this run was writing; another run is using the directory`);
     const entry: ShardEntry = { committedAt: new Date().toISOString(), tables: {} };
     for (const name of TABLE_NAMES) {
-        const table = tables[name];
-        if (!table) continue;
-        if (schemaSignature(table.schema) !== schemaSignature(SCHEMAS[name])) throw new Error(`table ${name} of shard ${shardId} does not have the ${name} schema: build it with buildTable("${name}", rows)`);
-        const bytes = tableToIpcFile(table);
+        const encoded = files[name];
+        if (!encoded) continue;
         const file = tableFileName(name, shardId);
-        const sha256 = writeFileAtomic(path.join(run.dir, file), bytes);
-        entry.tables[name] = { file, rows: table.numRows, bytes: bytes.byteLength, sha256 };
+        const sha256 = writeFileAtomic(path.join(run.dir, file), encoded.bytes);
+        entry.tables[name] = { file, rows: encoded.rows, bytes: encoded.bytes.byteLength, sha256 };
     }
     manifest.shards[shardId] = entry;
     writeManifest(run.dir, manifest);

@@ -58,6 +58,10 @@ export interface RunRecord {
     warnings?: string[];
     /** Set by `culturescope run --shard i/N`: this directory holds that share of the work. */
     shard?: { index: number; count: number };
+    /** With --shard: how many shards the whole run has (so merge can tell a missing share). */
+    plannedShards?: number;
+    /** Set by `culturescope merge`: the directories merged. */
+    mergedFrom?: string[];
 }
 
 export interface Throughput {
