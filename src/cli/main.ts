@@ -4,6 +4,8 @@ import { formatReport, nextTokenReport } from "./logits.ts";
 import { integer } from "./options.ts";
 import { mapCommand } from "./map.ts";
 import { dataCommand } from "./data.ts";
+import { mergeCommand, runCommand } from "./run.ts";
+import { compareCommand, reportCommand } from "./report.ts";
 
 const program = new Command()
     .name("culturescope")
@@ -26,6 +28,10 @@ program
         console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
     });
 
+program.addCommand(runCommand());
+program.addCommand(mergeCommand());
+program.addCommand(reportCommand());
+program.addCommand(compareCommand());
 program.addCommand(mapCommand());
 program.addCommand(dataCommand());
 
@@ -33,5 +39,6 @@ try {
     await program.parseAsync(process.argv);
 } catch (error) {
     console.error(`culturescope: ${(error as Error).message}`);
-    process.exitCode = 1;
+    // exit now: a failed download can leave node-llama-cpp's connections open, which would keep the process alive
+    process.exit(1);
 }
