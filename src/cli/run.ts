@@ -35,7 +35,7 @@ export function runCommand(): Command {
         .option("--resume", "continue the run in --out: finished shards are kept, the config must match")
         .option("--shard <i/N>", "run only share i of N (0-based) of the work, e.g. one Slurm array task; combine with `culturescope merge`")
         .option("--no-report", "do not write report.html")
-        .option("--quiet", "no progress display")
+        .option("--quiet", "plain progress lines on stderr instead of the live display")
         .option("--json", "print the outcome as JSON on stdout (progress lines go to stderr)")
         .action(async (options: RunOptionsInput & { config?: string }) => {
             const { readConfigFile, mergeOptions } = await import("../run/config.ts");

@@ -1,5 +1,5 @@
 // What a run shows while it works: on a terminal, one live bar per task (cli-progress) with items done/total,
-// prompts/s, tokens/s and ETA; elsewhere (CI, a pipe, a log file) plain timestamped lines; nothing with --quiet.
+// prompts/s, tokens/s and ETA; elsewhere (CI, a pipe, a log file, --quiet, --json) plain timestamped lines.
 import cliProgress from "cli-progress";
 
 export interface TaskTotals {
@@ -39,22 +39,23 @@ class TaskCounter {
 
 /** Live bars on a TTY. */
 class BarDisplay implements ProgressDisplay {
-    private readonly bars = new cliProgress.MultiBar(
-        {
-            format: " {task} |{bar}| {value}/{total} items | {pps} prompts/s | {tps} tok/s | ETA {etaText}",
-            barsize: 24,
-            hideCursor: true,
-            clearOnComplete: false,
-            stopOnComplete: false,
-            autopadding: true,
-            fps: 5,
-        },
-        cliProgress.Presets.shades_classic,
-    );
+    private readonly bars: cliProgress.MultiBar;
     private readonly counters = new Map<string, { counter: TaskCounter; bar: cliProgress.SingleBar }>();
 
     constructor(totals: readonly TaskTotals[], stream: NodeJS.WriteStream) {
-        (this.bars as unknown as { options: { stream: NodeJS.WriteStream } }).options.stream = stream;
+        this.bars = new cliProgress.MultiBar(
+            {
+                format: " {task} |{bar}| {value}/{total} items | {pps} prompts/s | {tps} tok/s | ETA {etaText}",
+                barsize: 24,
+                hideCursor: true,
+                clearOnComplete: false,
+                stopOnComplete: false,
+                autopadding: true,
+                fps: 5,
+                stream,
+            },
+            cliProgress.Presets.shades_classic,
+        );
         const width = Math.max(...totals.map((t) => t.task.length));
         const now = Date.now();
         for (const t of totals) {
@@ -75,6 +76,8 @@ class BarDisplay implements ProgressDisplay {
     }
     log(message: string) {
         this.bars.log(message.endsWith("\n") ? message : message + "\n");
+        // cli-progress prints logged lines at its next redraw; redraw now so a message is never held back
+        this.bars.update();
     }
     stop() {
         this.bars.stop();
@@ -112,18 +115,11 @@ class LineDisplay implements ProgressDisplay {
     stop() {}
 }
 
-class SilentDisplay implements ProgressDisplay {
-    advance() {}
-    log() {}
-    stop() {}
-}
-
 /**
- * Bars when `stream` is a terminal and neither --quiet nor --json was given; plain lines when it is not a terminal;
- * nothing with --quiet. With --json the lines go to stderr so stdout holds only the JSON.
+ * Bars when `stream` is a terminal and neither --quiet nor --json was given; otherwise (CI, a pipe, --quiet, --json)
+ * plain lines, on stderr so that stdout keeps only the outcome (the table, or the JSON).
  */
 export function createProgress(totals: readonly TaskTotals[], options: { quiet: boolean; json: boolean }, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
-    if (options.quiet) return new SilentDisplay();
-    if (stream.isTTY && !options.json && process.env.CI !== "true") return new BarDisplay(totals, stream);
+    if (stream.isTTY && !options.quiet && !options.json && process.env.CI !== "true") return new BarDisplay(totals, stream);
     return new LineDisplay(totals, (line) => stream.write(line + "\n"));
 }
