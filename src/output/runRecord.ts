@@ -60,6 +60,8 @@ export interface RunRecord {
     shard?: { index: number; count: number };
     /** With --shard: how many shards the whole run has (so merge can tell a missing share). */
     plannedShards?: number;
+    /** How this invocation did the work (workers, threads, output, shard): not part of the config, since no result depends on it. */
+    execution?: Record<string, unknown>;
     /** Set by `culturescope merge`: the directories merged. */
     mergedFrom?: string[];
 }

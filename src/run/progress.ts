@@ -8,8 +8,8 @@ export interface TaskTotals {
 }
 
 export interface ProgressDisplay {
-    /** A shard finished: its task, items, prompts and tokens. */
-    advance(task: string, items: number, prompts: number, tokens: number): void;
+    /** A shard finished: its task, items, prompts, tokens, and the seconds its worker spent on it. */
+    advance(task: string, items: number, prompts: number, tokens: number, seconds: number): void;
     /** A message that must not be drawn over by the bars. */
     log(message: string): void;
     stop(): void;
@@ -23,13 +23,20 @@ class TaskCounter {
     items = 0;
     prompts = 0;
     tokens = 0;
+    /** When the task's first shard started: tasks run one after another, so a task's clock starts with its work. */
+    private started: number | null = null;
     constructor(
         readonly task: string,
         readonly total: number,
-        readonly started: number,
     ) {}
+    add(items: number, prompts: number, tokens: number, seconds: number, now: number) {
+        this.started ??= now - seconds * 1000;
+        this.items += items;
+        this.prompts += prompts;
+        this.tokens += tokens;
+    }
     seconds(now: number) {
-        return (now - this.started) / 1000;
+        return this.started === null ? 0 : (now - this.started) / 1000;
     }
     eta(now: number) {
         const perItem = this.items ? this.seconds(now) / this.items : Infinity;
@@ -60,17 +67,15 @@ class BarDisplay implements ProgressDisplay {
         const now = Date.now();
         for (const t of totals) {
             const bar = this.bars.create(t.items, 0, { task: t.task.padEnd(width), pps: "0", tps: "0", etaText: "?" });
-            this.counters.set(t.task, { counter: new TaskCounter(t.task, t.items, now), bar });
+            this.counters.set(t.task, { counter: new TaskCounter(t.task, t.items), bar });
         }
     }
-    advance(task: string, items: number, prompts: number, tokens: number) {
+    advance(task: string, items: number, prompts: number, tokens: number, seconds: number) {
         const entry = this.counters.get(task);
         if (!entry) return;
         const { counter, bar } = entry;
-        counter.items += items;
-        counter.prompts += prompts;
-        counter.tokens += tokens;
         const now = Date.now();
+        counter.add(items, prompts, tokens, seconds, now);
         const s = counter.seconds(now);
         bar.update(counter.items, { pps: formatCount(rate(counter.prompts, s)), tps: formatCount(rate(counter.tokens, s)), etaText: counter.items >= counter.total ? "done" : formatSeconds(counter.eta(now)) });
     }
@@ -92,15 +97,13 @@ class LineDisplay implements ProgressDisplay {
         private readonly write: (line: string) => void,
     ) {
         const now = Date.now();
-        for (const t of totals) this.counters.set(t.task, { counter: new TaskCounter(t.task, t.items, now), reported: 0 });
+        for (const t of totals) this.counters.set(t.task, { counter: new TaskCounter(t.task, t.items), reported: 0 });
     }
-    advance(task: string, items: number, prompts: number, tokens: number) {
+    advance(task: string, items: number, prompts: number, tokens: number, seconds: number) {
         const entry = this.counters.get(task);
         if (!entry) return;
         const c = entry.counter;
-        c.items += items;
-        c.prompts += prompts;
-        c.tokens += tokens;
+        c.add(items, prompts, tokens, seconds, Date.now());
         const tenth = Math.floor((10 * c.items) / Math.max(1, c.total));
         if (tenth <= entry.reported && c.items < c.total) return;
         entry.reported = tenth;

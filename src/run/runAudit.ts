@@ -123,6 +123,7 @@ export async function runAudit(input: RunOptionsInput, hooks: RunHooks = {}): Pr
             datasets: data.available.filter((a) => a.file).map((a) => ({ name: a.dataset!, path: a.file! })),
             startedAt: previous ? new Date(previous.startedAt) : startedAt,
         })),
+        execution: { ...execution },
         skippedTasks: data.skipped,
         warnings: warningsFor(config),
         ...(execution.shard ? { shard: execution.shard } : {}),
@@ -231,7 +232,7 @@ async function runShards(todo: readonly ShardPlan[], ctx: PoolContext) {
                     shardsRun++;
                     prompts += out.prompts;
                     tokens += out.tokens;
-                    progress.advance(shard.task, out.items, out.prompts, out.tokens);
+                    progress.advance(shard.task, out.items, out.prompts, out.tokens, out.seconds);
                     hooks.onShardCommitted?.(shard.id, shardsRun, todo.length);
                 } catch (error) {
                     failedShards.push({ id: shard.id, error: (error as Error).message });

@@ -119,6 +119,25 @@ describe("culturescope run", () => {
         expect(fs.readdirSync(out).filter((f) => f.startsWith("."))).toEqual([]);
     }, 180_000);
 
+    it("runs several models in one run, each recorded, with its own shards", async () => {
+        const dir = tempDir();
+        // the same weights under another name: a second model whose answers must equal the first's
+        const copy = path.join(dir, "tiny-copy.gguf");
+        fs.copyFileSync(path.join(repoRoot, "models", "llama-2-tiny-random", "llama-2-tiny-random.gguf"), copy);
+        const out = path.join(dir, "two");
+        const result = await runCli(["run", "--model", path.join(repoRoot, "models", "llama-2-tiny-random", "llama-2-tiny-random.gguf"), "--model", copy, "--tasks", "opinion", "--strategies", "default", "--limit", "2", "--quiet", "--no-report", "--out", out], env());
+        expect(result.code, result.stderr).toBe(0);
+        const record = readRunRecord(out);
+        expect(record.models.map((m) => m.name === "" ? m.path : path.basename(m.path))).toEqual(["llama-2-tiny-random.gguf", "tiny-copy.gguf"]);
+        expect(record.models[0].sha256).toBe(record.models[1].sha256);
+        expect(Object.keys(manifestOf(out).shards).sort()).toEqual(["m0.opinion.default.0000", "m1.opinion.default.0000", "summary"]);
+        const answers = tableRows(readTable(out, "answers"));
+        const of = (model: string) => answers.filter((a) => a.model === model).map((a) => [a.item_id, a.distribution]);
+        expect(of("tiny-copy")).toEqual(of("llama-2-tiny-random"));
+        expect(of("tiny-copy")).toHaveLength(2);
+        expect(result.stdout).toMatch(/tiny-copy .* default/);
+    }, 60_000);
+
     it("refuses to resume with a changed config, naming what changed", async () => {
         const result = await runCli(["run", ...SMALL, "--seed", "7", "--resume", "--out", reference], env());
         expect(result.code).toBe(1);
@@ -228,8 +247,11 @@ describe("culturescope run: checks before any model is loaded", () => {
 
     it("skips tasks whose data is not installed in a default run, saying how to fetch them", async () => {
         const out = path.join(tempDir(), "default");
-        const result = await runCli(["run", "--tasks", "culturalmap", "--out", out, "--quiet", "--no-report"], env());
-        expect(result.code).toBe(0);
+        const result = await runCli(["run", "--tasks", "culturalmap", "--out", out, "--quiet"], env());
+        expect(result.code, result.stderr).toBe(0);
+        // the report is written after every complete run, and its map panel says how to get a projection
+        expect(result.stdout).toContain(`report:  ${path.join(out, "report.html")}`);
+        expect(fs.readFileSync(path.join(out, "report.html"), "utf8")).toMatch(/map fit/);
         const all = await runCli(["run", "--strategies", "default", "--limit", "1", "--out", path.join(tempDir(), "all"), "--quiet", "--no-report"], env());
         expect(all.code, all.stderr).toBe(0);
         expect(all.stdout).toMatch(/not run: normad: .*not installed; install it with `culturescope data fetch normad`/);
