@@ -207,8 +207,13 @@ describe("culturescope run", () => {
         }
         const parseErrors = tableRows(readTable(out, "errors")).filter((e) => e.stage === "parse");
         expect(parseErrors.length).toBe(answers.reduce((n, a) => n + (a.unparseable as number), 0));
+        // the same run again, with --json: stdout holds only the outcome, as JSON
         const again = path.join(tempDir(), "sample-again");
-        expect((await runCli([...args.slice(0, -1), again], env())).code).toBe(0);
+        const json = await runCli([...args.slice(0, -3), "--json", "--out", again], env());
+        expect(json.code, json.stderr).toBe(0);
+        const outcome = JSON.parse(json.stdout) as { dir: string; complete: boolean; record: { config: { mode: string; trials: number } }; metrics: unknown[] };
+        expect(outcome).toMatchObject({ dir: again, complete: true, record: { config: { mode: "sample", trials: 3 } } });
+        expect(json.stderr).toMatch(/opinion: 3\/3 items/);
         expect(shardHashes(again)).toEqual(shardHashes(out));
     }, 120_000);
 });
