@@ -11,7 +11,8 @@ import { NORMAD_ANSWER_FOR_GOLD } from "../metrics/accuracy.ts";
 import { loadTaskDefinitions, type Strategy, type TaskDefinition } from "../tasks/definitions.ts";
 import type { CulturalBenchEasyItem, CulturalBenchHardItem, NormAdItem, PromptItem } from "../tasks/items.ts";
 import { scoreTaskLogits, type LogitItemResult, type LogitRun, type RunOptions } from "../tasks/run.ts";
-import { sampleTask, type SampledTask } from "../tasks/sampling.ts";
+import { sampleTask, type SampledTask, type SamplingOptions } from "../tasks/sampling.ts";
+import type { SkippedItem } from "../tasks/render.ts";
 import type { Mode, TaskName } from "./config.ts";
 import { loadTaskItems } from "./workload.ts";
 
@@ -95,44 +96,44 @@ const sum = (xs: Iterable<number>) => {
     return s;
 };
 
-/** Scores the items together; if the batch fails as a whole, item by item, so one bad item costs only itself. */
-async function scoreLogits(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly PromptItem[], options: RunOptions): Promise<LogitRun<LogitItemResult>> {
+/**
+ * Runs `call` on all the items together; if that fails as a whole, item by item, so one bad item costs only itself
+ * (recorded as skipped at stage "score" with its error). Fails only when no item at all could be run.
+ */
+async function withItemFallback<R extends { skipped: SkippedItem[] }>(items: readonly PromptItem[], call: (items: readonly PromptItem[]) => Promise<R>, merge: (into: R, one: R) => void, empty: () => R): Promise<R> {
     try {
-        return await scoreTaskLogits(model, scorer, definition, items, options);
+        return await call(items);
     } catch (batchError) {
-        const merged: LogitRun<LogitItemResult> = { results: [], skipped: [] };
+        const merged = empty();
+        let ran = 0;
         for (const item of items) {
             try {
-                const one = await scoreTaskLogits(model, scorer, definition, [item], options);
-                merged.results.push(...one.results);
-                merged.skipped.push(...one.skipped);
+                merge(merged, await call([item]));
+                ran++;
             } catch (error) {
                 merged.skipped.push({ itemId: item.id, stage: "score", reason: (error as Error).message });
             }
         }
-        if (merged.results.length === 0 && items.length > 1) throw batchError;
+        if (ran === 0 && items.length > 1) throw batchError;
         return merged;
     }
 }
 
-async function sampleItems(model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly PromptItem[], options: RunOptions & Parameters<typeof sampleTask>[4]): Promise<SampledTask> {
-    try {
-        return await sampleTask(model, scorer, definition, items, options);
-    } catch (batchError) {
-        const merged: SampledTask = { results: [], skipped: [], unparseableRate: 0 };
-        for (const item of items) {
-            try {
-                const one = await sampleTask(model, scorer, definition, [item], options);
-                merged.results.push(...one.results);
-                merged.skipped.push(...one.skipped);
-            } catch (error) {
-                merged.skipped.push({ itemId: item.id, stage: "score", reason: (error as Error).message });
-            }
-        }
-        if (merged.results.length === 0 && items.length > 1) throw batchError;
-        return merged;
-    }
-}
+const scoreLogits = (model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly PromptItem[], options: RunOptions) =>
+    withItemFallback<LogitRun<LogitItemResult>>(
+        items,
+        (some) => scoreTaskLogits(model, scorer, definition, some, options),
+        (into, one) => (into.results.push(...one.results), into.skipped.push(...one.skipped)),
+        () => ({ results: [], skipped: [] }),
+    );
+
+const sampleItems = (model: Model, scorer: Scorer, definition: TaskDefinition, items: readonly PromptItem[], options: RunOptions & SamplingOptions) =>
+    withItemFallback<SampledTask>(
+        items,
+        (some) => sampleTask(model, scorer, definition, some, options),
+        (into, one) => (into.results.push(...one.results), into.skipped.push(...one.skipped)),
+        () => ({ results: [], skipped: [], unparseableRate: 0 }),
+    );
 
 export async function runShard(job: ShardJob): Promise<ShardOutput> {
     const started = performance.now();
