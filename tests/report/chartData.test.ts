@@ -18,17 +18,8 @@ import {
 import type { GlobalOpinionQuestion } from "../../src/datasets/globalOpinionQa.ts";
 import { pairConfigs } from "../../src/report/compare.ts";
 import type { SurveyQuestion } from "../../src/metrics/opinion.ts";
+import { js } from "../support/jsDistance.ts";
 
-/** JS distance in base 2, written out: sqrt(½ Σ p log2(p/m) + ½ Σ q log2(q/m)). */
-function js(p: number[], q: number[]): number {
-    let d = 0;
-    p.forEach((pi, i) => {
-        const m = (pi + q[i]) / 2;
-        if (pi > 0) d += 0.5 * pi * Math.log2(pi / m);
-        if (q[i] > 0) d += 0.5 * q[i] * Math.log2(q[i] / m);
-    });
-    return Math.sqrt(Math.max(0, d));
-}
 
 const key = { run_id: "r", model: "m", strategy: "default" };
 

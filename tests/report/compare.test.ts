@@ -14,6 +14,7 @@ import { compareRuns, loadRunData, writeComparison, type Comparison } from "../.
 import { smallLlama, syntheticModel, tempDir, tinyRandomLlama2 } from "../support/models.ts";
 import { goqaRows } from "../tasks/support.ts";
 import { buildFixtureRun, INDIA_KEY, opinionSample, US_KEY, type FixtureRun } from "./fixture.ts";
+import { js, mean } from "../support/jsDistance.ts";
 
 const BOOTSTRAP = { resamples: 500, seed: 11 };
 const tasks = ["opinion", "culturalbench-hard", "normad", "culturalmap"] as const;
@@ -53,17 +54,6 @@ afterAll(() => {
     if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
-/** JS distance in base 2, written out. */
-function js(p: readonly number[], q: readonly number[]): number {
-    let d = 0;
-    p.forEach((pi, i) => {
-        const m = (pi + q[i]) / 2;
-        if (pi > 0) d += 0.5 * pi * Math.log2(pi / m);
-        if (q[i] > 0) d += 0.5 * q[i] * Math.log2(q[i] / m);
-    });
-    return Math.sqrt(Math.max(0, d));
-}
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe("compare: a model against another on the same items", () => {
     it("pairs the two runs' single model × strategy for every task they share", () => {

@@ -10,6 +10,7 @@ import { loadRunData, writeReport } from "../../src/report/index.ts";
 import { tempDir, tinyRandomLlama2 } from "../support/models.ts";
 import { goqaRows } from "../tasks/support.ts";
 import { buildFixtureRun, INDIA_KEY, US_KEY, type FixtureRun } from "./fixture.ts";
+import { js } from "../support/jsDistance.ts";
 
 let model: Model;
 let scorer: Scorer;
@@ -32,16 +33,6 @@ afterAll(() => {
     if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
-/** JS distance in base 2, written out. */
-function js(p: readonly number[], q: readonly number[]): number {
-    let d = 0;
-    p.forEach((pi, i) => {
-        const m = (pi + q[i]) / 2;
-        if (pi > 0) d += 0.5 * pi * Math.log2(pi / m);
-        if (q[i] > 0) d += 0.5 * q[i] * Math.log2(q[i] / m);
-    });
-    return Math.sqrt(Math.max(0, d));
-}
 
 /** The text of an element's cells, row by row, for the table with the given id. */
 function tableById(page: string, id: string): string[][] {
