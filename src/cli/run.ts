@@ -29,7 +29,7 @@ export function runCommand(): Command {
         .option("--threads <n>", "CPU threads per worker (default: cores / workers)")
         .option("--gpu-layers <n>", "layers to offload to the GPU (-1: all; default 0)")
         .option("--ctx <n>", "context size of each worker's scorer (default 4096)")
-        .option("--batch <n>", "tokens per llama_decode (default 2048)")
+        .option("--batch <n>", "tokens per llama_decode (default 512: each token attends to its whole batch)")
         .option("--map-projection <file>", "cultural-map projection from `culturescope map fit`, to place the models on the map")
         .option("--out <dir>", "run directory (default culturescope-runs/run-<time>)")
         .option("--resume", "continue the run in --out: finished shards are kept, the config must match")
