@@ -12,17 +12,13 @@
 //   c  culturescope without prefix sharing: each full prompt its own request, all in one score() call
 // Prints a table, the agreement checks, and a final `BENCH_JSON {...}` line (also written to --out FILE).
 // Every option can also be given as an environment variable BENCH_<NAME> (e.g. BENCH_QUESTIONS=4).
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { writeSyntheticLlama, type SyntheticLlamaOptions } from "../src/gguf/synthetic.ts";
 import { loadAddon, Model, type ScoreResult } from "../src/native/index.ts";
+import { benchModel, cpuModel, DEFAULT_MODEL_SHAPE as M, defaultCacheDir, fmt, median, repoRoot } from "./common.ts";
 import { ANSWER_LETTERS, questionText } from "./workload.ts";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -30,15 +26,15 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."
 const optionSpec = {
     // model
     model: { type: "string", default: "", help: "use this GGUF instead of generating one" },
-    embd: { type: "string", default: "512", help: "embedding width" },
-    layers: { type: "string", default: "4", help: "transformer blocks" },
-    heads: { type: "string", default: "8", help: "attention heads" },
-    "kv-heads": { type: "string", default: "2", help: "KV heads (GQA)" },
-    ff: { type: "string", default: "1536", help: "feed-forward width" },
-    vocab: { type: "string", default: "128256", help: "vocabulary size (the llama-spm vocabulary extended)" },
-    "weight-type": { type: "string", default: "f16", help: "f16 or f32" },
-    seed: { type: "string", default: "1", help: "weight PRNG seed" },
-    "cache-dir": { type: "string", default: path.join(repoRoot, "bench", ".cache"), help: "where generated models are kept" },
+    embd: { type: "string", default: String(M.nEmbd), help: "embedding width" },
+    layers: { type: "string", default: String(M.nLayer), help: "transformer blocks" },
+    heads: { type: "string", default: String(M.nHead), help: "attention heads" },
+    "kv-heads": { type: "string", default: String(M.nHeadKv), help: "KV heads (GQA)" },
+    ff: { type: "string", default: String(M.nFf), help: "feed-forward width" },
+    vocab: { type: "string", default: String(M.nVocab), help: "vocabulary size (the llama-spm vocabulary extended)" },
+    "weight-type": { type: "string", default: M.weightType, help: "f16 or f32" },
+    seed: { type: "string", default: String(M.seed), help: "weight PRNG seed" },
+    "cache-dir": { type: "string", default: defaultCacheDir, help: "where generated models are kept" },
     // workload
     questions: { type: "string", default: "8", help: "questions (24 prompts each)" },
     "warmup-questions": { type: "string", default: "2", help: "questions in each mode's warm-up run" },
@@ -135,48 +131,6 @@ function envName(k: string): string {
 }
 
 type Options = ReturnType<typeof readOptions>;
-
-// ---------------------------------------------------------------------------------------------------------------
-// The model: generated once per options, cached under bench/.cache (written to a temp name, then renamed)
-
-function sha256(data: string | Buffer): string {
-    return crypto.createHash("sha256").update(data).digest("hex");
-}
-
-function benchModel(opts: Options): { path: string; generatedSeconds: number | null } {
-    if (opts.modelPath) return { path: path.resolve(opts.modelPath), generatedSeconds: null };
-    const vocabFrom = path.join(repoRoot, "models", "vocab", "ggml-vocab-llama-spm.gguf");
-    const s = opts.synthetic;
-    const spec: SyntheticLlamaOptions = {
-        nLayer: s.nLayer,
-        nEmbd: s.nEmbd,
-        nHead: s.nHead,
-        nHeadKv: s.nHeadKv,
-        nFf: s.nFf,
-        nVocab: s.nVocab,
-        vocabFrom,
-        weightType: s.weightType,
-        seed: s.seed,
-        nCtxTrain: 4096,
-        name: "culturescope-bench-llama",
-    };
-    // The key covers the options and the bytes of everything that decides the file's content.
-    const inputs = ["src/gguf/synthetic.ts", "src/gguf/writer.ts"].map((f) => sha256(fs.readFileSync(path.join(repoRoot, f))));
-    const key = sha256(JSON.stringify({ ...spec, vocabFrom: sha256(fs.readFileSync(vocabFrom)), inputs })).slice(0, 12);
-    const file = path.join(opts.cacheDir, `llama-e${s.nEmbd}-l${s.nLayer}-h${s.nHead}-kv${s.nHeadKv}-ff${s.nFf}-v${s.nVocab}-${s.weightType}-${key}.gguf`);
-    if (fs.existsSync(file)) return { path: file, generatedSeconds: null };
-    fs.mkdirSync(opts.cacheDir, { recursive: true });
-    console.log(`generating ${path.relative(process.cwd(), file)} ...`);
-    const t0 = performance.now();
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-        writeSyntheticLlama(tmp, spec);
-        fs.renameSync(tmp, file);
-    } finally {
-        fs.rmSync(tmp, { force: true });
-    }
-    return { path: file, generatedSeconds: (performance.now() - t0) / 1000 };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Workload: token arrays shared by all three modes
@@ -276,11 +230,6 @@ interface ModeResult {
 
 /** Candidate log-probabilities, [question][permutation][candidate]. */
 type LogProbs = Float64Array[][];
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function summarize(
     mode: ModeResult["mode"],
@@ -458,18 +407,6 @@ function argmax(xs: Float64Array): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-
-function cpuModel(): string {
-    try {
-        const m = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"));
-        if (m) return m[1].trim();
-    } catch {}
-    return os.cpus()[0]?.model ?? "unknown";
-}
-
-function fmt(x: number, digits = 1): string {
-    return x >= 100 ? x.toFixed(0) : x.toFixed(digits);
-}
 
 async function main() {
     const opts = readOptions();

@@ -44,7 +44,16 @@
 # nvidia-smi.txt (7 files; the tool returns up to 8).
 #
 # Options: --cpu (GGML_CUDA=OFF, no offload: the dry run), --questions N, --repeat N, --skip-batched-bench,
-# --configure-only (stop after cmake's configure).
+# --configure-only (stop after cmake's configure), --bench score|run (below).
+#
+# --bench run: instead of bench/score.ts and llama-batched-bench, `npm run bench:run` (bench/run.ts): whole
+# `culturescope run --tasks opinion` audits (4 strategies, ≤24 answer orders) on the same generated model with
+# --gpu-layers -1, at --run-workers (default 1,2,4; threads per worker = nproc / workers) and --limit questions
+# (default 50 on the GPU: ~2,300 prompts per run, so three runs fit beside the build; 3 in the dry run). It builds only
+# the addon (no llama-batched-bench) and needs .device/cli.tar.xz (the CLI's runtime node_modules, from prepare.sh).
+# Results: bench-run.json (bench/run.ts's record) and results.json's benchRun. VERIFIED: `bash bench/device/dry-run.sh
+# --bench run` (CPU, end to end, from the carried node_modules only). NOT VERIFIED: on a GPU at all (see
+# bench/RESULTS.md, "culturescope run (whole audit, opinion task)").
 # Environment: OUT (results; default bench/.cache/device-out), BENCH_WORK (scratch; default /tmp/culturescope-bench),
 # BENCH_BUDGET_S (default 540), BENCH_JOBS (build jobs; default nproc), BENCH_MODEL_* (model shape, below),
 # BENCH_CUDA_SEARCH_ROOTS (more folders to search for cuBLAS/libcuda).
@@ -58,6 +67,9 @@ questions=""
 repeat=""
 skip_bb=0
 configure_only=0
+bench=score
+limit=""
+run_workers=1,2,4
 while (($#)); do
     case $1 in
         --cpu) cpu=1 ;;
@@ -65,11 +77,15 @@ while (($#)); do
         --repeat) repeat=$2; shift ;;
         --skip-batched-bench) skip_bb=1 ;;
         --configure-only) configure_only=1 ;;
-        -h|--help) sed -n '2,49p' "$0"; exit 0 ;;
+        --bench) bench=$2; shift ;;
+        --limit) limit=$2; shift ;;
+        --run-workers) run_workers=$2; shift ;;
+        -h|--help) sed -n '2,59p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
+[[ $bench == score || $bench == run ]] || { echo "--bench must be score or run" >&2; exit 2; }
 
 OUT=${OUT:-$root/bench/.cache/device-out}
 work=${BENCH_WORK:-/tmp/culturescope-bench}
@@ -95,6 +111,7 @@ if ((cpu)); then
     # the dry run: the same steps at a size a 2-core machine does in seconds
     model_args=(--embd "${BENCH_MODEL_EMBD:-64}" --layers "${BENCH_MODEL_LAYERS:-2}" --heads "${BENCH_MODEL_HEADS:-4}" --kv-heads "${BENCH_MODEL_KV_HEADS:-2}" --ff "${BENCH_MODEL_FF:-128}")
     questions=${questions:-2}
+    limit=${limit:-3}
     repeat=${repeat:-1}
     scorer_args=(--gpu cpu --addon-build source --threads "$(nproc)" --context 2048 --batch 2048 --ubatch 512 --max-seqs 64 --flash-attn on)
     bb_ctx=2048 bb_batch=2048 bb_ubatch=512 bb_ngl=0 bb_npl_best="4,8"
@@ -102,6 +119,7 @@ else
     # Qwen2.5-1.5B's shape with a 128k vocabulary: 1536 wide, 28 blocks, 12 heads / 2 KV heads, FFN 8960, F16 (~1.7 B params, 3.4 GB)
     model_args=(--embd "${BENCH_MODEL_EMBD:-1536}" --layers "${BENCH_MODEL_LAYERS:-28}" --heads "${BENCH_MODEL_HEADS:-12}" --kv-heads "${BENCH_MODEL_KV_HEADS:-2}" --ff "${BENCH_MODEL_FF:-8960}")
     questions=${questions:-128}
+    limit=${limit:-50}
     repeat=${repeat:-2}
     # 8192-token batches, 2048-token micro-batches, up to 256 sequences (9 questions × 24 continuations in mode a)
     scorer_args=(--gpu cuda --addon-build source --threads "$(nproc)" --context 8192 --batch 8192 --ubatch 2048 --max-seqs 256 --flash-attn on)
@@ -123,6 +141,7 @@ write_results() {
             const [out, status, steps, cpu, note, prepared] = process.argv.slice(1);
             const read = (f) => { try { return fs.readFileSync(out + "/" + f, "utf8"); } catch { return null; } };
             const bench = read("bench-score.json");
+            const benchRun = read("bench-run.json") ? JSON.parse(read("bench-run.json")) : null;
             const bb = (read("batched-bench.jsonl") ?? "").split("\n").filter((l) => l.startsWith("{")).map((l) => {
                 try { return JSON.parse(l.replace(/-?nan/gi, "null").replace(/-?inf/gi, "null")); } catch { return { unparsed: l }; }
             });
@@ -138,8 +157,10 @@ write_results() {
             const diagnostics = a1 && by("a") ? { a_threads1_seconds: a1.seconds, a_seconds: by("a").seconds, a_threads: score.options.threads } : null;
             const res = { status, cpuDryRun: cpu === "1", note, stepSeconds: JSON.parse(steps), summary, diagnostics,
                           versus: { matched: vs(matched[0]), best: vs(best) }, batchedBench: bb, benchScore: score,
+                          benchRun: benchRun && { results: benchRun.results, tablesIdentical: benchRun.tablesIdentical, record: benchRun },
                           prepared: (() => { try { return JSON.parse(fs.readFileSync(prepared, "utf8")); } catch { return null; } })() };
             fs.writeFileSync(out + "/results.json", JSON.stringify(res, null, 2) + "\n");
+            if (benchRun) console.log("bench:run: " + JSON.stringify({ tablesIdentical: benchRun.tablesIdentical, results: benchRun.results.map((r) => ({ workers: r.workers, threads: r.threads, wallSeconds: r.wallSeconds, promptsPerSecond: r.promptsPerSecond, speedup: r.speedup })) }));
             console.log("results: " + JSON.stringify({ status, summary, versus: { matched: res.versus.matched && { c: res.versus.matched.c_promptTokPerS_over_batchedBench, a: res.versus.matched.a_promptsPerS_over_batchedBench, speed_pp: res.versus.matched.batchedBench.speed_pp }, best: res.versus.best && { c: res.versus.best.c_promptTokPerS_over_batchedBench, a: res.versus.best.a_promptsPerS_over_batchedBench, speed_pp: res.versus.best.batchedBench.speed_pp } } }));
         ' "$OUT" "$status" "$steps" "$cpu" "$status_note" "$root/.device/manifest.json" || echo "could not write results.json"
     else
@@ -174,13 +195,17 @@ unxz_to() {
 
 # ---- 1. unpack ------------------------------------------------------------------------------------------------------
 say "culturescope device bench: $([[ $cpu == 1 ]] && echo "CPU dry run" || echo GPU), budget ${budget}s, ${jobs} build jobs, OUT=$OUT, work=$work"
-for f in node.xz llama.cpp.tar.xz js.tar.xz manifest.json; do
+needed=(node.xz llama.cpp.tar.xz js.tar.xz manifest.json)
+[[ $bench == run ]] && needed+=(cli.tar.xz)
+for f in "${needed[@]}"; do
     [[ -s .device/$f ]] || fail ".device/$f is missing: run bench/device/prepare.sh here and carry .device"
 done
 unpack() {
     mkdir -p "$work/bin"
     unxz_to .device/node.xz "$work/bin/node" && chmod +x "$work/bin/node" || return 1
     if [[ ! -d node_modules/tsx ]]; then untar_xz .device/js.tar.xz "$root" || return 1; fi
+    # the CLI's own dependencies (commander, piscina, apache-arrow, ...): only `culturescope run` needs them
+    if [[ $bench == run && ! -d node_modules/piscina ]]; then untar_xz .device/cli.tar.xz "$root" || return 1; fi
     rm -rf "$work/src" && mkdir -p "$work/src" && untar_xz .device/llama.cpp.tar.xz "$work/src" || return 1
 }
 timed unpack unpack || fail "unpacking .device"
@@ -276,7 +301,9 @@ configure() {
 }
 build() {
     # leave ~150 s for the model, the benchmarks and the results
-    timeout $(($(left) - 150)) cmake --build "$build_dir" --target culturescope llama-batched-bench -j "$jobs"
+    local targets=(culturescope llama-batched-bench)
+    [[ $bench == run ]] && targets=(culturescope) # bench:run never calls llama-batched-bench: skip compiling common/
+    timeout $(($(left) - 150)) cmake --build "$build_dir" --target "${targets[@]}" -j "$jobs"
 }
 say "configure"
 timed configure configure > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; fail "cmake configure"; }
@@ -290,7 +317,7 @@ timed build build >> "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; fail 
 say "built in ${step_seconds[build]} s"
 addon=$(find "$build_dir" -name culturescope.node -type f | head -1)
 batched_bench=$(find "$build_dir" -name llama-batched-bench -type f -perm -u+x | head -1)
-[[ -n $addon && -n $batched_bench ]] || fail "build products missing (addon '$addon', batched-bench '$batched_bench')"
+[[ -n $addon && ( -n $batched_bench || $bench == run ) ]] || fail "build products missing (addon '$addon', batched-bench '$batched_bench')"
 
 # The manifest src/native/loader.ts reads: this source build, preferred.
 mkdir -p build
@@ -311,6 +338,21 @@ cat "$model_log"
 model=$(grep '^MODEL ' "$model_log" | cut -d' ' -f2-)
 step_seconds[generate_model]=$(grep -o 'generate_seconds=[0-9]*' "$model_log" | cut -d= -f2)
 [[ -s $model ]] || fail "no model file"
+
+# ---- 3'. --bench run: bench/run.ts, i.e. whole `culturescope run` audits as child processes, then stop ---------------
+if [[ $bench == run ]]; then
+    # The CLI picks its addon from build/culturescope-build.json (written above: this source build). Name the variant,
+    # so a GPU run fails loudly rather than quietly falling back to the CPU.
+    export CULTURESCOPE_BUILD=source CULTURESCOPE_GPU=$([[ $cpu == 1 ]] && echo cpu || echo cuda)
+    say "bench/run.ts: --limit $limit, workers $run_workers, gpu layers $([[ $cpu == 1 ]] && echo 0 || echo -1)"
+    timed bench_run timeout $(($(left) - 20)) node --import tsx bench/run.ts --model "$model" --workers "$run_workers" \
+        --limit "$limit" --gpu-layers "$([[ $cpu == 1 ]] && echo 0 || echo -1)" --run-dir "$work/runs" \
+        --out "$OUT/bench-run.json" || fail "bench/run.ts (rc $?; 124 = out of time)"
+    status_note="bench run; llama.cpp $llama_tag; model args: ${model_args[*]}"
+    write_results ok
+    say "done"
+    exit 0
+fi
 
 # ---- 3. bench/score.ts (a) and (c) ----------------------------------------------------------------------------------
 say "bench/score.ts: modes a,c, ${questions} questions, repeat ${repeat}"
