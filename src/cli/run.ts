@@ -30,6 +30,8 @@ export function runCommand(): Command {
         .option("--gpu-layers <n>", "layers to offload to the GPU (-1: all; default 0)")
         .option("--ctx <n>", "context size of each worker's scorer (default 4096)")
         .option("--batch <n>", "tokens per llama_decode (default 512: each token attends to its whole batch)")
+        .addOption(new Option("--kv-cache <type>", "KV cache precision: f32 is exact (default); f16 is faster and moves log-probs by ~1e-3").choices(["f32", "f16", "bf16", "q8_0"]))
+        .addOption(new Option("--flash-attention <mode>", "off is exact (default); on/auto is faster on GPUs and moves log-probs by ~1e-3").choices(["off", "on", "auto"]))
         .option("--map-projection <file>", "cultural-map projection from `culturescope map fit`, to place the models on the map")
         .option("--out <dir>", "run directory (default culturescope-runs/run-<time>)")
         .option("--resume", "continue the run in --out: finished shards are kept, the config must match")

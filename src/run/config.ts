@@ -11,6 +11,10 @@ import { STRATEGIES, TASK_KINDS, type Strategy, type TaskKind } from "../tasks/d
 export const TASK_NAMES = TASK_KINDS;
 export type TaskName = TaskKind;
 export const MODES = ["logit", "sample"] as const;
+export const KV_CACHE_TYPES = ["f32", "f16", "bf16", "q8_0"] as const;
+export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
+export const FLASH_ATTENTION = ["off", "on", "auto"] as const;
+export type FlashAttention = (typeof FLASH_ATTENTION)[number];
 export type Mode = (typeof MODES)[number];
 
 /** The model a run uses when none is named: random weights, so its numbers only show that the pipeline works. */
@@ -50,6 +54,10 @@ export interface RunConfig {
     gpuLayers: number;
     contextSize: number;
     batchSize: number;
+    /** KV cache precision: f32 (exact, the default) or a faster one that moves log-probs by ~1e-3 (src/native). */
+    kvCacheType: KvCacheType;
+    /** Flash attention: off (exact, the default), or on/auto (faster on GPUs; log-probs move by ~1e-3). */
+    flashAttention: FlashAttention;
     /** A projection fitted with `culturescope map fit`, to place models on the cultural map; null: no placement. */
     mapProjection: string | null;
     bootstrapResamples: number;
@@ -88,6 +96,8 @@ export interface RunOptionsInput {
     gpuLayers?: number | string;
     ctx?: number | string;
     batch?: number | string;
+    kvCache?: string;
+    flashAttention?: string;
     out?: string;
     resume?: boolean;
     shard?: string;
@@ -100,7 +110,7 @@ export interface RunOptionsInput {
 
 const OPTION_KEYS: readonly (keyof RunOptionsInput)[] = [
     "model", "tasks", "strategies", "country", "compareCountry", "mode", "trials", "temperature", "seed", "maxPermutations", "limit",
-    "workers", "threads", "gpuLayers", "ctx", "batch", "out", "resume", "shard", "mapProjection", "bootstrapResamples", "report", "quiet", "json",
+    "workers", "threads", "gpuLayers", "ctx", "batch", "kvCache", "flashAttention", "out", "resume", "shard", "mapProjection", "bootstrapResamples", "report", "quiet", "json",
 ];
 
 export const DEFAULTS = {
@@ -231,6 +241,8 @@ export function parseRunOptions(input: RunOptionsInput): ParsedRunOptions {
         gpuLayers: integerOption(input.gpuLayers, "gpuLayers", -1, DEFAULTS.gpuLayers),
         contextSize: integerOption(input.ctx, "ctx", 64, DEFAULTS.contextSize),
         batchSize: integerOption(input.batch, "batch", 32, DEFAULTS.batchSize),
+        kvCacheType: oneOf(input.kvCache, KV_CACHE_TYPES, "kv-cache", "f32"),
+        flashAttention: oneOf(input.flashAttention, FLASH_ATTENTION, "flash-attention", "off"),
         mapProjection: input.mapProjection ? path.resolve(String(input.mapProjection)) : null,
         bootstrapResamples: integerOption(input.bootstrapResamples, "bootstrapResamples", 100, DEFAULTS.bootstrapResamples),
         promptsPerShard: PROMPTS_PER_SHARD,
@@ -257,6 +269,12 @@ export function parseRunOptions(input: RunOptionsInput): ParsedRunOptions {
 /** One worker per two cores, at most 4: each worker runs a llama.cpp context with its own threads. */
 export function defaultWorkers(): number {
     return Math.min(4, Math.max(1, Math.floor(os.availableParallelism() / 2)));
+}
+
+function oneOf<T extends string>(value: string | undefined, valid: readonly T[], name: string, fallback: T): T {
+    if (value === undefined) return fallback;
+    if (!(valid as readonly string[]).includes(String(value))) throw new RunConfigError(`--${name} must be one of ${valid.join(", ")} (got ${JSON.stringify(value)})`);
+    return value as T;
 }
 
 function nonEmpty(value: string | undefined, name: string, fallback: string): string {

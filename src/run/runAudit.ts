@@ -188,7 +188,7 @@ function jobFor(shard: ShardPlan, ctx: PoolContext): ShardJob {
         shardId: shard.id,
         runId: ctx.runId,
         model: { path: model.path, name: model.name, gpuLayers: config.gpuLayers },
-        scorer: { contextSize: config.contextSize, batchSize: config.batchSize, threads: execution.threads },
+        scorer: { contextSize: config.contextSize, batchSize: config.batchSize, threads: execution.threads, kvCacheType: config.kvCacheType, flashAttention: config.flashAttention },
         task: shard.task,
         strategy: shard.strategy,
         dataFile: ctx.files.get(shard.task) ?? null,

@@ -13,14 +13,14 @@ import type { CulturalBenchEasyItem, CulturalBenchHardItem, NormAdItem, PromptIt
 import { scoreTaskLogits, type LogitItemResult, type LogitRun, type RunOptions } from "../tasks/run.ts";
 import { sampleTask, type SampledTask, type SamplingOptions } from "../tasks/sampling.ts";
 import type { SkippedItem } from "../tasks/render.ts";
-import type { Mode, TaskName } from "./config.ts";
+import type { FlashAttention, KvCacheType, Mode, TaskName } from "./config.ts";
 import { loadTaskItems } from "./workload.ts";
 
 export interface ShardJob {
     shardId: string;
     runId: string;
     model: { path: string; name: string; gpuLayers: number };
-    scorer: { contextSize: number; batchSize: number; threads: number };
+    scorer: { contextSize: number; batchSize: number; threads: number; kvCacheType: KvCacheType; flashAttention: FlashAttention };
     task: TaskName;
     strategy: Strategy;
     dataFile: string | null;
@@ -62,7 +62,13 @@ function scorerFor(model: Model, job: ShardJob): Scorer {
     const key = `${job.model.path}\u0000${job.model.gpuLayers}\u0000${JSON.stringify(job.scorer)}`;
     let scorer = scorers.get(key);
     if (!scorer) {
-        scorer = model.createScorer({ contextSize: job.scorer.contextSize, batchSize: Math.min(job.scorer.batchSize, job.scorer.contextSize), threads: job.scorer.threads });
+        scorer = model.createScorer({
+            contextSize: job.scorer.contextSize,
+            batchSize: Math.min(job.scorer.batchSize, job.scorer.contextSize),
+            threads: job.scorer.threads,
+            kvCacheType: job.scorer.kvCacheType,
+            flashAttention: job.scorer.flashAttention,
+        });
         scorers.set(key, scorer);
     }
     return scorer;

@@ -82,6 +82,10 @@ describe("run options", () => {
         expect(() => parseRunOptions({ workers: "0" })).toThrow(/--workers must be an integer ≥ 1 \(got "0"\)/);
         expect(() => parseRunOptions({ temperature: "-1", mode: "sample" })).toThrow(/--temperature must be a number ≥ 0/);
         expect(() => parseRunOptions({ mode: "greedy" })).toThrow(/unknown mode 'greedy': the valid mode are logit, sample/);
+        expect(() => parseRunOptions({ kvCache: "f8" })).toThrow(/--kv-cache must be one of f32, f16, bf16, q8_0 \(got "f8"\)/);
+        // the exact settings are the defaults, and the faster ones are part of the config (they change results)
+        expect(parseRunOptions({}).config).toMatchObject({ kvCacheType: "f32", flashAttention: "off" });
+        expect(parseRunOptions({ kvCache: "f16", flashAttention: "auto" }).config).toMatchObject({ kvCacheType: "f16", flashAttention: "auto" });
     });
 
     it("reads a config file with paths relative to it, the command line winning", () => {

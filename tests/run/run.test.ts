@@ -138,6 +138,18 @@ describe("culturescope run", () => {
         expect(result.stdout).toMatch(/tiny-copy .* default/);
     }, 60_000);
 
+    it("runs with the faster f16 KV cache on request: log-probs within 1e-2 of the exact default", async () => {
+        const out = path.join(tempDir(), "f16");
+        const result = await runCli(["run", ...SMALL, "--tasks", "opinion", "--strategies", "default", "--kv-cache", "f16", "--out", out], env());
+        expect(result.code, result.stderr).toBe(0);
+        expect(readRunRecord(out).config).toMatchObject({ kvCacheType: "f16", flashAttention: "off" });
+        const key = (r: Record<string, unknown>) => `${r.item_id}/${r.permutation}/${r.position}`;
+        const exact = new Map(tableRows(readTable(reference, "scores")).filter((r) => r.task === "opinion" && r.strategy === "default").map((r) => [key(r), r.log_prob as number]));
+        const fast = tableRows(readTable(out, "scores"));
+        expect(fast.length).toBe(exact.size);
+        for (const r of fast) expect(Math.abs((r.log_prob as number) - exact.get(key(r))!)).toBeLessThan(1e-2);
+    }, 60_000);
+
     it("refuses to resume with a changed config, naming what changed", async () => {
         const result = await runCli(["run", ...SMALL, "--seed", "7", "--resume", "--out", reference], env());
         expect(result.code).toBe(1);
