@@ -35,6 +35,20 @@ export function unwritable(target: string, error: unknown): Error {
     return new Error(`the output directory ${target} ${why}: pass a writable directory with --out, or fix the permissions of ${existingAncestor(target)} (chmod u+w)`, { cause: error });
 }
 
+/**
+ * Throws unwritable()'s error when `dir` could not be created and written, without creating anything: checks the
+ * nearest existing ancestor (so a run can fail on its --out before it spends minutes loading a model).
+ */
+export function checkCanCreateDir(dir: string): void {
+    const at = existingAncestor(dir);
+    try {
+        if (!fs.statSync(at).isDirectory()) throw Object.assign(new Error(`${at} is not a directory`), { code: "ENOTDIR" });
+        fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
+    } catch (error) {
+        throw unwritable(dir, error);
+    }
+}
+
 /** Writes bytes to `file` atomically; returns the sha256 of what was written. */
 export function writeFileAtomic(file: string, bytes: Uint8Array | string): string {
     const dir = path.dirname(file);

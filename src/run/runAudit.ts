@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Piscina } from "piscina";
 import { defaultCacheDir } from "../datasets/installation.ts";
+import { checkCanCreateDir } from "../output/atomicFile.ts";
 import { loadAddon, Model } from "../native/index.ts";
 import { checkModelSpec, resolveModel } from "../models/resolve.ts";
 import { writeReport } from "../report/index.ts";
@@ -99,10 +100,9 @@ export async function runAudit(input: RunOptionsInput, hooks: RunHooks = {}): Pr
             throw new RunConfigError(`${dir} already holds a run (${Object.keys(existing.shards).length} shards done): pass --resume to continue it, or a new --out`);
         }
     }
-    const run = openRunDir(dir, config);
-    if (run.cleaned.length) log(`removed ${run.cleaned.length} file(s) an interrupted run left half-written: ${run.cleaned.join(", ")}`);
-
-    // Load each model here first: a bad file fails before any worker starts, and the workers then share these weights.
+    checkCanCreateDir(dir);
+    // Load each model first: a bad file fails before anything is written or any worker starts, and the workers then
+    // share these weights.
     const { addon, build } = loadAddon();
     const loaded: Model[] = [];
     try {
@@ -111,6 +111,15 @@ export async function runAudit(input: RunOptionsInput, hooks: RunHooks = {}): Pr
         for (const m of loaded) m.dispose();
         throw error;
     }
+    let run: RunDirectory;
+    try {
+        run = openRunDir(dir, config);
+    } catch (error) {
+        for (const m of loaded) m.dispose();
+        throw error;
+    }
+    if (run.cleaned.length) log(`removed ${run.cleaned.length} file(s) an interrupted run left half-written: ${run.cleaned.join(", ")}`);
+
     const devices = addon.devices();
     const startedAt = new Date();
     const previous = execution.resume && fs.existsSync(path.join(dir, "run.json")) ? readRunRecord(dir) : null;

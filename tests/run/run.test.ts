@@ -246,6 +246,22 @@ describe("culturescope run: checks before any model is loaded", () => {
         expect(fs.existsSync(out)).toBe(false);
     }, 60_000);
 
+    it("a truncated GGUF or an output path under a file fails with the problem and the fix, writing nothing", async () => {
+        const dir = tempDir();
+        const truncated = path.join(dir, "truncated.gguf");
+        fs.writeFileSync(truncated, fs.readFileSync(path.join(repoRoot, "models", "llama-2-tiny-random", "llama-2-tiny-random.gguf")).subarray(0, 100_000));
+        const out = path.join(dir, "out");
+        const bad = await runCli(["run", "--model", truncated, "--tasks", "culturalmap", "--out", out], env());
+        expect(bad.code).toBe(1);
+        expect(bad.stderr).toMatch(/truncated\.gguf[\s\S]*complete GGUF model/);
+        expect(fs.existsSync(out)).toBe(false);
+        const file = path.join(dir, "a-file");
+        fs.writeFileSync(file, "");
+        const under = await runCli(["run", "--tasks", "culturalmap", "--out", path.join(file, "run")], env());
+        expect(under.code).toBe(1);
+        expect(under.stderr).toContain(`the output directory ${path.join(file, "run")} could not be written (${file} is not a directory): pass a writable directory with --out`);
+    }, 60_000);
+
     it("reads options from a YAML config file, the command line winning, and saves the effective config", async () => {
         const dir = tempDir();
         const file = path.join(dir, "audit.yaml");
