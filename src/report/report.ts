@@ -10,6 +10,7 @@ import {
     accuracyChartData,
     accuracyRows,
     closerShares,
+    configLabel,
     formatBytes,
     indiaVersusOthers,
     machineLine,
@@ -186,7 +187,11 @@ async function opinionSection(data: RunData): Promise<string> {
     }
     const aggregateRows: Cell[][] = [
         ...[...similarity, ...cad].map((r): Cell[] => [r.config, r.metric, r.country ?? "", { value: r.value }, ci(r.ciLower, r.ciUpper), r.n]),
-        ...shares.map((s): Cell[] => [s.config, `share closer to ${keys.comparison}`, "", { value: s.share }, "–", s.questions]),
+        ...shares.map((s): Cell[] => {
+            // the run's metrics hold the same share with its bootstrap interval (src/run/summary.ts)
+            const m = data.tables.metrics.find((r) => r.task === "opinion" && r.metric === "shareCloserToComparison" && configLabel(r.model, r.strategy) === s.config);
+            return [s.config, `share closer to ${keys.comparison}`, "", { value: s.share }, m ? ci(m.ci_lower, m.ci_upper) : "–", s.questions];
+        }),
         ...allBaselines.map((b): Cell[] => [`${keys.comparison} respondents (baseline)`, b.metric, b.country ?? "", { value: b.value }, "–", null]),
     ];
     parts.push(table(["model · strategy", "metric", "country", "value", "95% CI", "questions"], aggregateRows, { id: "opinion-aggregates" }));

@@ -94,6 +94,15 @@ describe("culturescope run", () => {
         expect(metric.n).toBe(cads.length);
     });
 
+    it("culturescope report writes the run's report, with the metrics' intervals in its tables", async () => {
+        const result = await runCli(["report", reference], env());
+        expect(result.code, result.stderr).toBe(0);
+        const html = fs.readFileSync(path.join(reference, "report.html"), "utf8");
+        const share = tableRows(readTable(reference, "metrics")).find((m) => m.metric === "shareCloserToComparison" && m.strategy === "default")!;
+        const interval = `[${(share.ci_lower as number).toFixed(3)}, ${(share.ci_upper as number).toFixed(3)}]`;
+        expect(html).toMatch(new RegExp(`llama-2-tiny-random · default</td><td>share closer to United States</td>.*?<td>${interval.replace(/[[\]]/g, "\\$&")}</td>`));
+    }, 60_000);
+
     it("gives bit-identical tables with --workers 4 and on a rerun", async () => {
         const out = path.join(tempDir(), "four");
         const result = await runCli(["run", ...SMALL, "--workers", "4", "--out", out], env());
