@@ -309,3 +309,20 @@ describe("resolveModel", () => {
         expect(entries(cacheDir)).toEqual([]);
     });
 });
+
+describe("culturescope run --model hf:…", () => {
+    it("downloads the model through the endpoint into the cache, runs on it and records it", async () => {
+        const cache = tempDir();
+        const out = path.join(cache, "run");
+        const args = [path.join(repoRoot, "bin", "culturescope.mjs"), "run", "--model", "hf:owner/repo/tiny.gguf", "--tasks", "culturalmap", "--strategies", "default", "--quiet", "--no-report", "--out", out];
+        const stdout = await new Promise<string>((resolve, reject) =>
+            execFile(process.execPath, args, { cwd: repoRoot, env: { ...process.env, HF_ENDPOINT: endpoint, CULTURESCOPE_CACHE: cache } }, (error, out, stderr) => (error ? reject(new Error(stderr)) : resolve(out))),
+        );
+        expect(stdout).toMatch(/results: /);
+        const record = JSON.parse(fs.readFileSync(path.join(out, "run.json"), "utf8")) as { models: { path: string; sha256: string }[]; config: { models: { spec: string; name: string }[] } };
+        expect(record.models[0].path.startsWith(defaultModelCacheDir({ CULTURESCOPE_CACHE: cache }))).toBe(true);
+        expect(fs.readFileSync(record.models[0].path).equals(GGUF)).toBe(true);
+        // node-llama-cpp names the cached file after the whole reference, and the tables name the model after the file
+        expect(record.config.models[0]).toMatchObject({ spec: "hf:owner/repo/tiny.gguf", name: "hf_owner_repo_tiny" });
+    }, 60_000);
+});
