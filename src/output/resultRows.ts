@@ -25,6 +25,9 @@ export type TableRows = { [N in TableName]?: RowOf[N][] };
 /** Whether an item's answer (an answer value: a label's value, or an option index as a string) is right; null when undefined. */
 export type Correctness = (itemId: string, answer: string | null) => boolean | null;
 
+/** The country an item is about (CulturalBench, NormAd), or null. */
+export type CountryOf = (itemId: string) => string | null;
+
 const keyOf = (c: RowContext) => ({ run_id: c.runId, model: c.model, task: c.task, strategy: c.strategy });
 
 /** Items a strategy could not render (e.g. no Hindi text), as error rows with the reason. */
@@ -36,7 +39,7 @@ export function skippedToErrorRows(skipped: readonly SkippedItem[], context: Row
  * Logit mode (any task kind): one items row and one answers row per item, and one scores row per item × answer
  * order × letter position, with the full-vocabulary log-sum-exp and the mass that order put on the letters.
  */
-export function logitRunToRows(run: LogitRun<LogitItemResult>, context: RowContext, correct?: Correctness): TableRows {
+export function logitRunToRows(run: LogitRun<LogitItemResult>, context: RowContext, correct?: Correctness, countryOf?: CountryOf): TableRows {
     const key = keyOf(context);
     const items: ItemRow[] = [];
     const scores: ScoreRow[] = [];
@@ -76,6 +79,7 @@ export function logitRunToRows(run: LogitRun<LogitItemResult>, context: RowConte
             ...key,
             item_id: r.itemId,
             unit_id: r.unitId,
+            country: countryOf?.(r.itemId) ?? null,
             mode: "logit",
             distribution: r.distribution.probabilities,
             option_mass: r.distribution.optionMass,
@@ -103,7 +107,7 @@ export function modalAnswer(answers: readonly (string | null)[]): string | null 
  * Sampling mode: one items row (the canonical-order prompt) and one answers row per item with every trial's parsed
  * answer (null when unparseable) and the unparseable count; each unparseable trial is also an error row.
  */
-export function sampledTaskToRows(task: SampledTask, context: RowContext, correct?: Correctness): TableRows {
+export function sampledTaskToRows(task: SampledTask, context: RowContext, correct?: Correctness, countryOf?: CountryOf): TableRows {
     const key = keyOf(context);
     const items: ItemRow[] = [];
     const answers: AnswerRow[] = [];
@@ -125,6 +129,7 @@ export function sampledTaskToRows(task: SampledTask, context: RowContext, correc
             ...key,
             item_id: r.itemId,
             unit_id: r.unitId,
+            country: countryOf?.(r.itemId) ?? null,
             mode: "sample",
             distribution: null,
             option_mass: null,

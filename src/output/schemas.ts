@@ -48,6 +48,7 @@ export const SCHEMAS: Readonly<Record<TableName, Schema>> = Object.freeze({
         ...key(),
         field("item_id", new Utf8()),
         field("unit_id", new Utf8()),
+        field("country", new Utf8(), true),
         field("mode", dictionary()),
         field("distribution", listOf(new Float64()), true),
         field("option_mass", new Float64(), true),
@@ -116,6 +117,8 @@ export interface ScoreRow extends Key {
 export interface AnswerRow extends Key {
     item_id: string;
     unit_id: string;
+    /** The country the item is about (CulturalBench, NormAd); null where items have none (opinion, map). */
+    country: string | null;
     mode: "logit" | "sample";
     distribution: number[] | null;
     option_mass: number | null;

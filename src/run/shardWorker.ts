@@ -158,18 +158,20 @@ export async function runShard(job: ShardJob): Promise<ShardOutput> {
         contextSize: job.scorer.contextSize,
     };
     const correct = correctness(job.task, items);
+    const countries = new Map(items.map((i) => [i.id, "country" in i && typeof i.country === "string" ? i.country : null]));
+    const countryOf = (id: string) => countries.get(id) ?? null;
     let rows: TableRows;
     let prompts = 0;
     let tokens = 0;
     if (job.settings.mode === "logit") {
         const run = await scoreLogits(model, scorer, definition, items, options);
-        rows = logitRunToRows(run, context, correct);
+        rows = logitRunToRows(run, context, correct, countryOf);
         prompts = sum(run.results.map((r) => r.permutations.length));
         // the scorer evaluates each prefix once and each continuation once
         tokens = sum(run.results.map((r) => r.tokens));
     } else {
         const sampled = await sampleItems(model, scorer, definition, items, { ...options, runSeed: job.settings.seed, trials: job.settings.trials, temperature: job.settings.temperature });
-        rows = sampledTaskToRows(sampled, context, correct);
+        rows = sampledTaskToRows(sampled, context, correct, countryOf);
         prompts = sum(sampled.results.map((r) => r.answers.length));
         tokens = sum(sampled.results.map((r) => r.tokens));
     }

@@ -312,7 +312,7 @@ describe("resolveModel", () => {
 
 describe("culturescope run --model hf:…", () => {
     it("downloads the model through the endpoint into the cache, runs on it and records it", async () => {
-        const cache = tempDir();
+        const cache = tempDir("hf-run");
         const out = path.join(cache, "run");
         const args = [path.join(repoRoot, "bin", "culturescope.mjs"), "run", "--model", "hf:owner/repo/tiny.gguf", "--tasks", "culturalmap", "--strategies", "default", "--quiet", "--no-report", "--out", out];
         const stdout = await new Promise<string>((resolve, reject) =>
@@ -324,5 +324,6 @@ describe("culturescope run --model hf:…", () => {
         expect(fs.readFileSync(record.models[0].path).equals(GGUF)).toBe(true);
         // node-llama-cpp names the cached file after the whole reference, and the tables name the model after the file
         expect(record.config.models[0]).toMatchObject({ spec: "hf:owner/repo/tiny.gguf", name: "hf_owner_repo_tiny" });
+        fs.rmSync(cache, { recursive: true, force: true });
     }, 60_000);
 });

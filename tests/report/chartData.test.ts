@@ -120,6 +120,7 @@ describe("opinion data", () => {
         task: "opinion",
         item_id: itemId,
         unit_id: itemId,
+        country: null,
         mode: "logit",
         distribution: null,
         option_mass: null,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelOptionDistribution } from "../../src/metrics/distributions.ts";
 import { scoreOpinionQuestions } from "../../src/metrics/opinion.ts";
 import { readGlobalOpinionQa, DEFAULT_INDIA_KEY } from "../../src/datasets/globalOpinionQa.ts";
+import { readCulturalBenchHard } from "../../src/datasets/culturalBench.ts";
 import { readRunRecord, readTable, tableRows, SCHEMAS, TABLE_NAMES } from "../../src/output/index.ts";
 import { repoRoot } from "../support/models.ts";
 import { duckdbArrowReader } from "../output/duckdb.ts";
@@ -60,7 +61,13 @@ describe("culturescope run", () => {
             const perms = new Set(rows.map((r) => r.permutation)).size;
             expect(rows.length).toBe(perms * (item.letters as string[]).length);
         }
-        // CulturalBench-Hard judgements without Hindi text are reported, not silently dropped
+        // each CulturalBench-Hard answer carries its question's country, as the data names it
+        const hardCountry = new Map(readCulturalBenchHard(path.join(repoRoot, "datasets", "culturalbench", "CulturalBench-Hard.csv")).rows.map((r) => [`cbh-${r.dataIdx}`, r.country]));
+        const hard = answers.filter((a) => a.task === "culturalbench-hard");
+        expect(hard.length).toBeGreaterThan(0);
+        for (const a of hard) expect(a.country).toBe(hardCountry.get(a.item_id as string));
+        expect(answers.filter((a) => a.task !== "culturalbench-hard").every((a) => a.country === null)).toBe(true);
+                // CulturalBench-Hard judgements without Hindi text are reported, not silently dropped
         const errors = tableRows(readTable(reference, "errors"));
         expect(errors.some((e) => e.task === "culturalbench-hard" && e.strategy === "hindi" && e.stage === "render")).toBe(true);
         const duckdb = await duckdbArrowReader();
