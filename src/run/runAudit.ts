@@ -37,8 +37,6 @@ export interface RunHooks {
     stopRequested?: Promise<void>;
     /** Where messages go (default stderr). */
     log?: (line: string) => void;
-    /** Called after each commit; tests use it to kill a run at a known point. */
-    onShardCommitted?: (id: string, done: number, total: number) => void;
 }
 
 const WORKER_ENTRY = new URL("./worker-entry.mjs", import.meta.url);
@@ -74,7 +72,7 @@ export async function prepareRun(input: RunOptionsInput, log: (line: string) => 
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new RunConfigError(`two models are named ${dup} (the file name decides a model's name in the tables): rename or copy one of the files`);
     const config: RunConfig = { ...parsed.config, tasks: data.available.map((a) => a.task), models };
-    return { config, execution: parsed.execution, data, modelSpecs: parsed.modelSpecs };
+    return { config, execution: parsed.execution, data };
 }
 
 /** Warnings a reader must see next to the numbers. */
@@ -102,54 +100,44 @@ export async function runAudit(input: RunOptionsInput, hooks: RunHooks = {}): Pr
     }
     checkCanCreateDir(dir);
     // Load each model first: a bad file fails before anything is written or any worker starts, and the workers then
-    // share these weights.
+    // share these weights. They are held until the pool is done.
     const { addon, build } = loadAddon();
     const loaded: Model[] = [];
+    let run: RunDirectory;
+    let record: RunRecord;
+    let plan: ShardPlan[];
+    let mine: ShardPlan[];
+    let outcome: Awaited<ReturnType<typeof runShards>>;
+    const devices = addon.devices();
     try {
         for (const m of config.models) loaded.push(await Model.load(m.path, { gpuLayers: config.gpuLayers }));
-    } catch (error) {
-        for (const m of loaded) m.dispose();
-        throw error;
-    }
-    let run: RunDirectory;
-    try {
         run = openRunDir(dir, config);
-    } catch (error) {
-        for (const m of loaded) m.dispose();
-        throw error;
-    }
-    if (run.cleaned.length) log(`removed ${run.cleaned.length} file(s) an interrupted run left half-written: ${run.cleaned.join(", ")}`);
+        if (run.cleaned.length) log(`removed ${run.cleaned.length} file(s) an interrupted run left half-written: ${run.cleaned.join(", ")}`);
+        const previous = execution.resume && fs.existsSync(path.join(dir, "run.json")) ? readRunRecord(dir) : null;
+        record = {
+            ...(await describeRun({
+                config,
+                models: config.models.map((m, i) => ({ path: m.path, info: loaded[i].info })),
+                build,
+                devices,
+                datasets: data.available.filter((a) => a.file).map((a) => ({ name: a.dataset!, path: a.file! })),
+                startedAt: previous ? new Date(previous.startedAt) : new Date(),
+            })),
+            execution: { ...execution },
+            skippedTasks: data.skipped,
+            warnings: warningsFor(config),
+            ...(execution.shard ? { shard: execution.shard } : {}),
+        };
+        writeRunRecord(dir, record);
 
-    const devices = addon.devices();
-    const startedAt = new Date();
-    const previous = execution.resume && fs.existsSync(path.join(dir, "run.json")) ? readRunRecord(dir) : null;
-    const record: RunRecord = {
-        ...(await describeRun({
-            config,
-            models: config.models.map((m, i) => ({ path: m.path, info: loaded[i].info })),
-            build,
-            devices,
-            datasets: data.available.filter((a) => a.file).map((a) => ({ name: a.dataset!, path: a.file! })),
-            startedAt: previous ? new Date(previous.startedAt) : startedAt,
-        })),
-        execution: { ...execution },
-        skippedTasks: data.skipped,
-        warnings: warningsFor(config),
-        ...(execution.shard ? { shard: execution.shard } : {}),
-    };
-    writeRunRecord(dir, record);
-
-    const definitions = loadTaskDefinitions();
-    const itemPrompts = new Map(data.available.map((a) => [a.task, a.items.items.map((item) => promptsPerItem(definitions.get(a.task)!, item, config))] as const));
-    const plan = planShards(config, itemPrompts);
-    const mine = shardShare(plan, execution.shard);
-    const done = new Set(Object.keys(run.manifest.shards));
-    const todo = mine.filter((s) => !done.has(s.id));
-    if (previous || done.size) log(`resuming ${dir}: ${mine.length - todo.length} of ${mine.length} shards already done`);
-    const files = new Map(data.available.map((a) => [a.task, a.file]));
-
-    let outcome: Pick<RunOutcome, "shardsRun" | "failedShards" | "interrupted"> & { seconds: number; prompts: number; tokens: number };
-    try {
+        const definitions = loadTaskDefinitions();
+        const itemPrompts = new Map(data.available.map((a) => [a.task, a.items.items.map((item) => promptsPerItem(definitions.get(a.task)!, item, config))] as const));
+        plan = planShards(config, itemPrompts);
+        mine = shardShare(plan, execution.shard);
+        const done = new Set(Object.keys(run.manifest.shards));
+        const todo = mine.filter((s) => !done.has(s.id));
+        if (previous || done.size) log(`resuming ${dir}: ${mine.length - todo.length} of ${mine.length} shards already done`);
+        const files = new Map(data.available.map((a) => [a.task, a.file]));
         outcome = await runShards(todo, { config, execution, runId, files, run, hooks, log });
     } finally {
         for (const m of loaded) m.dispose();
@@ -235,18 +223,27 @@ async function runShards(todo: readonly ShardPlan[], ctx: PoolContext) {
         const runOne = async (): Promise<void> => {
             while (!stopping && next < todo.length) {
                 const shard = todo[next++];
+                let out: ShardOutput;
                 try {
-                    const out = await pool.run(jobFor(shard, ctx));
-                    commitShardFiles(ctx.run, out.shardId, out.tables);
-                    shardsRun++;
-                    prompts += out.prompts;
-                    tokens += out.tokens;
-                    progress.advance(shard.task, out.items, out.prompts, out.tokens, out.seconds);
-                    hooks.onShardCommitted?.(shard.id, shardsRun, todo.length);
+                    out = await pool.run(jobFor(shard, ctx));
                 } catch (error) {
                     failedShards.push({ id: shard.id, error: (error as Error).message });
                     progress.log(`shard ${shard.id} failed and was not saved (--resume retries it): ${(error as Error).message}`);
+                    continue;
                 }
+                try {
+                    commitShardFiles(ctx.run, out.shardId, out.tables);
+                } catch (error) {
+                    // the directory cannot take more (disk full, permissions): scoring on would only lose more work
+                    failedShards.push({ id: shard.id, error: (error as Error).message });
+                    progress.log(`shard ${shard.id} could not be saved, so the run stops (the saved shards stay valid): ${(error as Error).message}`);
+                    stopping = true;
+                    continue;
+                }
+                shardsRun++;
+                prompts += out.prompts;
+                tokens += out.tokens;
+                progress.advance(shard.task, out.items, out.prompts, out.tokens, out.seconds);
             }
         };
         await Promise.all(Array.from({ length: Math.min(execution.workers, todo.length) }, runOne));

@@ -2,6 +2,7 @@
 // through the real command in child processes: tables identical whatever --workers, a SIGKILLed run resumed to the
 // same bytes as an uninterrupted one, --shard shares merged to the same run, Ctrl-C, the errors table, and the
 // checks that fail before any model is loaded.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -216,6 +217,27 @@ describe("culturescope run", () => {
         expect(committed).not.toContain("summary");
         expect(fs.readdirSync(out).filter((f) => f.startsWith("."))).toEqual([]);
         expect(readRunRecord(out).endedAt).toBeNull();
+    }, 120_000);
+
+    it.skipIf(process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status !== 0)("stops when a shard cannot be saved, keeping the saved ones valid", async () => {
+        const dir = tempDir();
+        fs.chmodSync(dir, 0o777);
+        const out = path.join(dir, "run");
+        const home = path.join(dir, "home");
+        fs.mkdirSync(home, { mode: 0o777 });
+        fs.chmodSync(cache, 0o755);
+        const { child, done } = startCli(["run", "--tasks", "culturalbench-hard", "--limit", "400", "--workers", "1", "--no-report", "--out", out], { ...env(), HOME: home }, { asNobody: true });
+        await waitForShards(out, 1, child);
+        fs.chmodSync(out, 0o555);
+        const result = await done;
+        fs.chmodSync(out, 0o755);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/could not be saved, so the run stops \(the saved shards stay valid\): the output directory .* is not writable/);
+        const saved = Object.keys(manifestOf(out).shards);
+        expect(saved.length).toBeGreaterThan(0);
+        expect(saved.length).toBeLessThan(5);
+        for (const id of saved) expect(fs.existsSync(path.join(out, `answers-${id}.arrow`))).toBe(true);
+        expect(readTable(out, "answers").numRows).toBeGreaterThan(0);
     }, 120_000);
 
     it("runs in sampling mode with seeded trials", async () => {

@@ -29,8 +29,11 @@ export interface CliResult {
     stderr: string;
 }
 
-export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult> } {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: repoRoot, env: { ...process.env, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** As root, permissions do not stop writes: `asNobody` runs the command as uid 65534 (setpriv) so they do. */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { asNobody?: boolean } = {}): { child: ChildProcess; done: Promise<CliResult> } {
+    const command = [process.execPath, cli, ...args];
+    if (options.asNobody && process.getuid?.() === 0) command.unshift("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups");
+    const child = spawn(command[0], command.slice(1), { cwd: repoRoot, env: { ...process.env, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (d) => (stdout += d));
