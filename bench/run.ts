@@ -18,6 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { benchModel, cpuModel, DEFAULT_MODEL_SHAPE, defaultCacheDir, fmt, median, repoRoot } from "./common.ts";
+import type { Throughput } from "../src/output/runRecord.ts";
 
 const cores = os.availableParallelism();
 
@@ -85,16 +86,6 @@ type Options = ReturnType<typeof readOptions>;
 /** The CLI's own default is floor(cores / workers) too; passing it explicitly makes the table say what ran. */
 function threadsFor(opts: Options, workers: number): number {
     return opts.threads === "auto" ? Math.max(1, Math.floor(cores / workers)) : opts.threads;
-}
-
-interface Throughput {
-    prompts: number;
-    tokens: number;
-    seconds: number;
-    promptsPerSecond: number;
-    tokensPerSecond: number;
-    workers: number;
-    device: string;
 }
 
 interface Measurement {
