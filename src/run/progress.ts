@@ -64,7 +64,6 @@ class BarDisplay implements ProgressDisplay {
             cliProgress.Presets.shades_classic,
         );
         const width = Math.max(...totals.map((t) => t.task.length));
-        const now = Date.now();
         for (const t of totals) {
             const bar = this.bars.create(t.items, 0, { task: t.task.padEnd(width), pps: "0", tps: "0", etaText: "?" });
             this.counters.set(t.task, { counter: new TaskCounter(t.task, t.items), bar });
@@ -96,7 +95,6 @@ class LineDisplay implements ProgressDisplay {
         totals: readonly TaskTotals[],
         private readonly write: (line: string) => void,
     ) {
-        const now = Date.now();
         for (const t of totals) this.counters.set(t.task, { counter: new TaskCounter(t.task, t.items), reported: 0 });
     }
     advance(task: string, items: number, prompts: number, tokens: number, seconds: number) {
