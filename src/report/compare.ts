@@ -183,6 +183,16 @@ function compareOpinion(data: { a: RunData; b: RunData }, pair: ConfigPair, boot
     return { pair, countries: keys, rows, flips };
 }
 
+/** Country per bootstrap unit from the answers' own country column; null when a row lacks it (runs written before it). */
+export function countriesFromAnswers(answers: readonly AnswerRow[]): Map<string, string> | null {
+    const countries = new Map<string, string>();
+    for (const a of answers) {
+        if (a.country == null) return null;
+        countries.set(a.unit_id, a.country);
+    }
+    return countries;
+}
+
 /** Country per bootstrap unit from the data file the run read, where it is still installed; null otherwise. */
 function countriesOf(record: RunRecord, task: string): Map<string, string> | null {
     const listed = record.datasets?.find((d) => d.name === task);
@@ -228,9 +238,11 @@ export function scoredItemsFromAnswers(task: AccuracyBenchmark, answers: readonl
 
 function compareAccuracy(data: { a: RunData; b: RunData }, pair: ConfigPair, bootstrap: Partial<BootstrapOptions>): AccuracyComparison {
     const task = pair.task as AccuracyBenchmark;
-    const countries = countriesOf(data.a.record, task);
-    const itemsA = scoredItemsFromAnswers(task, answersOf(data.a, task, pair.a), countries);
-    const itemsB = scoredItemsFromAnswers(task, answersOf(data.b, task, pair.b), countries);
+    const answersA = answersOf(data.a, task, pair.a);
+    const answersB = answersOf(data.b, task, pair.b);
+    const countries = countriesFromAnswers(answersA) ?? countriesOf(data.a.record, task);
+    const itemsA = scoredItemsFromAnswers(task, answersA, countries);
+    const itemsB = scoredItemsFromAnswers(task, answersB, countries);
     // without the data file every country is "(unknown)": its rows would only repeat the overall ones
     const rows = compareAccuracyRuns(itemsA, itemsB, bootstrap).filter((r) => r.country !== UNKNOWN_COUNTRY);
     const key = (i: ScoredItem) => (i.contextLevel ? `${i.itemId}@${i.contextLevel}` : i.itemId);

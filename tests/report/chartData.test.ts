@@ -16,7 +16,7 @@ import {
     formatCount,
 } from "../../src/report/chartData.ts";
 import type { GlobalOpinionQuestion } from "../../src/datasets/globalOpinionQa.ts";
-import { pairConfigs } from "../../src/report/compare.ts";
+import { countriesFromAnswers, pairConfigs, scoredItemsFromAnswers } from "../../src/report/compare.ts";
 import type { SurveyQuestion } from "../../src/metrics/opinion.ts";
 import { js } from "../support/jsDistance.ts";
 
@@ -271,5 +271,36 @@ describe("pairing two runs' results", () => {
 
     it("refuses an ambiguous pairing, listing both sides", () => {
         expect(() => pairConfigs("opinion", [c("a", "default"), c("b", "hindi")], [c("c", "default")])).toThrow(/opinion: cannot tell which results of run A go with which of run B \(A has a · default, b · hindi; B has c · default\)/);
+    });
+});
+
+describe("countries for compare's per-country rows", () => {
+    const row = (itemId: string, unitId: string, country: string | null, correct: boolean): AnswerRow => ({
+        ...key,
+        task: "culturalbench-hard",
+        item_id: itemId,
+        unit_id: unitId,
+        country,
+        mode: "logit",
+        distribution: [0.3, 0.7],
+        option_mass: 0.5,
+        min_option_mass: 0.5,
+        answer: correct ? "true" : "false",
+        sampled_answers: null,
+        trials: 1,
+        unparseable: 0,
+        correct,
+    });
+
+    it("come from the answers' own country column, one per question, so no data file is needed", () => {
+        const answers = [row("cbh-1", "cbh-q1", "India", true), row("cbh-2", "cbh-q1", "India", true), row("cbh-3", "cbh-q2", "Japan", false)];
+        const countries = countriesFromAnswers(answers)!;
+        expect([...countries]).toEqual([["cbh-q1", "India"], ["cbh-q2", "Japan"]]);
+        const items = scoredItemsFromAnswers("culturalbench-hard", answers, countries);
+        expect(items.map((i) => [i.unitId, i.country, i.trialScores[0]])).toEqual([["cbh-q1", "India", 1], ["cbh-q2", "Japan", 0]]);
+    });
+
+    it("are not taken from answers written before the column existed (a null country)", () => {
+        expect(countriesFromAnswers([row("cbh-1", "cbh-q1", "India", true), row("cbh-3", "cbh-q2", null, false)])).toBeNull();
     });
 });
