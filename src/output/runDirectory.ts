@@ -192,6 +192,15 @@ function schemaSignature(schema: Schema): string {
     return schema.fields.map((f) => `${f.name}:${String(f.type)}:${f.nullable}`).join(",");
 }
 
+/** A committed table file's bytes, checked against the sha256 its manifest entry recorded. */
+export function readCommittedFile(dir: string, shardId: string, entry: CommittedFile): Buffer {
+    const file = path.join(dir, entry.file);
+    const bytes = fs.readFileSync(file);
+    const sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
+    if (sha256 !== entry.sha256) throw new Error(`${file} does not match the sha256 in ${MANIFEST_FILE}: the file was changed after it was committed; rerun shard ${shardId}`);
+    return bytes;
+}
+
 /** One table over all committed shards (in shard-id order), each file checked against its recorded sha256. */
 export function readTable(dir: string, name: TableName): Table {
     const manifest = readManifest(dir);
@@ -200,11 +209,7 @@ export function readTable(dir: string, name: TableName): Table {
         .sort()
         .flatMap((id) => {
             const entry = manifest.shards[id].tables[name];
-            if (!entry) return [];
-            const bytes = fs.readFileSync(path.join(dir, entry.file));
-            const sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
-            if (sha256 !== entry.sha256) throw new Error(`${path.join(dir, entry.file)} does not match the sha256 in ${MANIFEST_FILE}: the file was changed after it was committed; rerun shard ${id}`);
-            return [tableFromIpcFile(bytes)];
+            return entry ? [tableFromIpcFile(readCommittedFile(dir, id, entry))] : [];
         });
     if (parts.length === 0) return new Table(SCHEMAS[name]);
     return parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1));

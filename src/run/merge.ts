@@ -1,12 +1,11 @@
 // `culturescope merge`: the shares of a sweep run with --shard i/N (on other machines, by a Slurm array or a
 // Kubernetes Indexed Job) combined into one run directory: configs must be identical, every share present (unless
 // --partial), each shard file checked against its sha256, then metrics, run.json and the report as after a run.
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileDigest } from "../datasets/fileDigest.ts";
 import { packageRoot } from "../native/loader.ts";
-import { commitShardFiles, differingFields, openRunDir, readManifest, readRunRecord, writeRunRecord, TABLE_NAMES, type Manifest, type RunRecord, type TableName } from "../output/index.ts";
+import { commitShardFiles, differingFields, readCommittedFile, openRunDir, readManifest, readRunRecord, writeRunRecord, TABLE_NAMES, type Manifest, type RunRecord, type TableName } from "../output/index.ts";
 import { RunConfigError, type RunConfig } from "./config.ts";
 import { commitSummary, writeReportFor, type RunOutcome } from "./runAudit.ts";
 import { SUMMARY_SHARD } from "./summary.ts";
@@ -70,11 +69,7 @@ export async function mergeRuns(dirs: readonly string[], out: string, options: {
         const files: Partial<Record<TableName, Uint8Array>> = {};
         for (const name of TABLE_NAMES) {
             const entry = tables[name];
-            if (!entry) continue;
-            const file = path.join(source.dir, entry.file);
-            const bytes = fs.readFileSync(file);
-            if (crypto.createHash("sha256").update(bytes).digest("hex") !== entry.sha256) throw new RunConfigError(`${file} does not match the sha256 in its manifest: it changed after it was committed; rerun that share with --resume`);
-            files[name] = bytes;
+            if (entry) files[name] = readCommittedFile(source.dir, id, entry);
         }
         commitShardFiles(run, id, files);
         copied++;
