@@ -28,7 +28,8 @@ export type Correctness = (itemId: string, answer: string | null) => boolean | n
 /** The country an item is about (CulturalBench, NormAd), or null. */
 export type CountryOf = (itemId: string) => string | null;
 
-const keyOf = (c: RowContext) => ({ run_id: c.runId, model: c.model, task: c.task, strategy: c.strategy });
+/** The key columns every table row starts with. */
+export const keyOf = (c: RowContext) => ({ run_id: c.runId, model: c.model, task: c.task, strategy: c.strategy });
 
 /** Items a strategy could not render (e.g. no Hindi text), as error rows with the reason. */
 export function skippedToErrorRows(skipped: readonly SkippedItem[], context: RowContext): ErrorRow[] {

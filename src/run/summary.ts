@@ -5,7 +5,7 @@ import { bootstrapMean, type BootstrapOptions } from "../metrics/bootstrap.ts";
 import { scoreCulturalBenchEasy, scoreCulturalBenchHard, scoreNormAd, summariseAccuracy, type NormAdAnswer, type ScoredItem } from "../metrics/accuracy.ts";
 import { scoreOpinionQuestions, summariseOpinion, summariseOpinionBaselines, type OpinionQuestion } from "../metrics/opinion.ts";
 import { codeModelAnswers, loadProjection, placeModel, readReferencePositions, howToFit, type MapProjection } from "../culturalmap/index.ts";
-import { accuracyMetricRows, opinionMetricRows, placementToMapRow, type RowContext } from "../output/resultRows.ts";
+import { accuracyMetricRows, keyOf, opinionMetricRows, placementToMapRow, type RowContext } from "../output/resultRows.ts";
 import type { AnswerRow, MapRow, MetricRow } from "../output/schemas.ts";
 import { optionLetter } from "../permutations/answerOrders.ts";
 import type { CulturalBenchEasyItem, CulturalBenchHardItem, CulturalMapItem, NormAdItem, OpinionItem, PromptItem } from "../tasks/items.ts";
@@ -71,6 +71,7 @@ export function summariseRun(input: SummaryInput): RunSummary {
     const focusCountry = opinionCountryKey(config.country);
     const comparisonCountry = opinionCountryKey(config.compareCountry);
     const projection: MapProjection | null = config.mapProjection ? loadProjection(config.mapProjection) : null;
+    const referencePositions = projection ? readReferencePositions() : [];
     for (const group of groupAnswers(input.answers)) {
         const context: RowContext = { runId: input.runId, model: group.model, task: group.task, strategy: group.strategy };
         const data = input.taskItems.get(group.task);
@@ -122,8 +123,7 @@ export function summariseRun(input: SummaryInput): RunSummary {
                 try {
                     answers = codeMapAnswers(mapItems, (id) => {
                         const row = rows.get(id);
-                        const it = mapItems.find((i) => i.id === id)!;
-                        return row ? (answerDistribution(row, it.options.length) ?? undefined) : undefined;
+                        return row ? (answerDistribution(row, item(row).options.length) ?? undefined) : undefined;
                     });
                 } catch (error) {
                     out.notes.push(`${where}: not placed on the cultural map: ${(error as Error).message}`);
@@ -135,7 +135,7 @@ export function summariseRun(input: SummaryInput): RunSummary {
                     break;
                 }
                 const geo = (name: string) => name.toLowerCase().replace(/ /g, "_");
-                const placement = placeModel(projection, codeModelAnswers(answers), readReferencePositions(), { model: group.model, india: geo(config.country), unitedStates: geo(config.compareCountry) });
+                const placement = placeModel(projection, codeModelAnswers(answers), referencePositions, { model: group.model, india: geo(config.country), unitedStates: geo(config.compareCountry) });
                 out.map.push(placementToMapRow(placement, context));
                 break;
             }
@@ -143,8 +143,6 @@ export function summariseRun(input: SummaryInput): RunSummary {
     }
     return out;
 }
-
-const keyOf = (c: RowContext) => ({ run_id: c.runId, model: c.model, task: c.task, strategy: c.strategy });
 
 function scoreAccuracyGroup(group: Group, item: <T extends PromptItem>(row: AnswerRow) => T): ScoredItem[] {
     switch (group.task) {
