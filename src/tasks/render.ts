@@ -50,9 +50,14 @@ export interface SkippedItem {
     stage?: "render" | "context" | "score";
 }
 
-/** An item whose prompt does not fit the scorer's context, with the fix. */
-export function tooLong(itemId: string, tokens: number, contextSize: number): SkippedItem {
-    return { itemId, stage: "context", reason: `the prompt is ${tokens} tokens, longer than the context of ${contextSize}: raise --ctx (up to the model's training context) or leave the item out` };
+/**
+ * Whether an item's prompt of `tokens` tokens fits the scorer's context (always, when none is given); when it does
+ * not, the item is added to `skipped` with the reason and the fix.
+ */
+export function fitsContext(itemId: string, tokens: number, contextSize: number | undefined, skipped: SkippedItem[]): boolean {
+    if (contextSize === undefined || tokens <= contextSize) return true;
+    skipped.push({ itemId, stage: "context", reason: `the prompt is ${tokens} tokens, longer than the context of ${contextSize}: raise --ctx (up to the model's training context) or leave the item out` });
+    return false;
 }
 
 export interface RenderedTask {

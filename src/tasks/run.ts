@@ -10,7 +10,7 @@ import { optionLetter } from "../permutations/answerOrders.ts";
 import type { PromptModel } from "../prompts/chat.ts";
 import type { Strategy, TaskDefinition, TaskKind } from "./definitions.ts";
 import { Y003_MENTIONS, type CulturalBenchEasyItem, type CulturalBenchHardItem, type CulturalMapItem, type NormAdItem, type OpinionItem, type PromptItem } from "./items.ts";
-import { layoutPrompt, renderTask, tokenizePrompt, tooLong, type RenderContext, type SkippedItem } from "./render.ts";
+import { fitsContext, layoutPrompt, renderTask, tokenizePrompt, type RenderContext, type SkippedItem } from "./render.ts";
 
 export interface RunOptions extends RenderContext {
     strategy: Strategy;
@@ -63,12 +63,7 @@ export async function scoreTaskLogits(model: Model, scorer: Scorer, definition: 
         const text = layoutPrompt(r, promptModel, { format: options.format });
         return { r, text, tokens: tokenizePrompt(model, text, r.letters, r.cue) };
     });
-    const fits = laidOut.filter(({ r, tokens }) => {
-        const length = tokens.prefix.length + Math.max(0, ...tokens.continuations.map((c) => c.length));
-        if (options.contextSize === undefined || length <= options.contextSize) return true;
-        skipped.push(tooLong(r.itemId, length, options.contextSize));
-        return false;
-    });
+    const fits = laidOut.filter(({ r, tokens }) => fitsContext(r.itemId, tokens.prefix.length + Math.max(0, ...tokens.continuations.map((c) => c.length)), options.contextSize, skipped));
     const rendered = fits.map((f) => f.r);
     const prompts = fits.map(({ text, tokens }) => ({ text, tokens }));
     const { results } = await scorer.score(prompts.map((p) => ({ prefix: p.tokens.prefix, continuations: p.tokens.continuations, candidates: p.tokens.candidates })));

@@ -8,7 +8,7 @@ import type { ModelAnswers } from "../culturalmap/answers.ts";
 import { parseLetterListAnswer, parseRenderedAnswer, type ParsedAnswer } from "./answerParsers.ts";
 import type { TaskDefinition } from "./definitions.ts";
 import type { CulturalMapItem, PromptItem } from "./items.ts";
-import { layoutPrompt, renderTask, tooLong, type PromptText, type RenderedItem, type SkippedItem, type Tokenizer } from "./render.ts";
+import { fitsContext, layoutPrompt, renderTask, type PromptText, type RenderedItem, type SkippedItem, type Tokenizer } from "./render.ts";
 import { promptModelOf, type RunOptions } from "./run.ts";
 
 export const DEFAULT_TEMPERATURE = 0.3;
@@ -76,12 +76,7 @@ export async function sampleTask(model: Model, scorer: Scorer, definition: TaskD
         return { r, prompt, request: buildGenerateRequest(model, definition.name, r.itemId, prompt, options) };
     });
     // the prompt and every generated token must fit the context
-    const fits = laidOut.filter(({ r, request }) => {
-        const length = request.prompt.length + (request.maxTokens ?? DEFAULT_MAX_TOKENS);
-        if (options.contextSize === undefined || length <= options.contextSize) return true;
-        skipped.push(tooLong(r.itemId, length, options.contextSize));
-        return false;
-    });
+    const fits = laidOut.filter(({ r, request }) => fitsContext(r.itemId, request.prompt.length + (request.maxTokens ?? DEFAULT_MAX_TOKENS), options.contextSize, skipped));
     const rendered = fits.map((f) => f.r);
     const prompts = fits.map((f) => f.prompt);
     const requests = fits.map((f) => f.request);
