@@ -2,7 +2,7 @@
 // headline numbers per model × strategy, where the files are, and what the numbers mean).
 import { Command, Option } from "commander";
 import Table from "cli-table3";
-import { MODES, TASK_NAMES, type RunOptionsInput } from "../run/config.ts";
+import { FLASH_ATTENTION, KV_CACHE_TYPES, mergeOptions, MODES, readConfigFile, TASK_NAMES, type RunOptionsInput } from "../run/config.ts";
 import { STRATEGIES } from "../tasks/definitions.ts";
 import { runAudit, type RunOutcome } from "../run/runAudit.ts";
 import { mergeRuns } from "../run/merge.ts";
@@ -30,8 +30,8 @@ export function runCommand(): Command {
         .option("--gpu-layers <n>", "layers to offload to the GPU (-1: all; default 0)")
         .option("--ctx <n>", "context size of each worker's scorer (default 4096)")
         .option("--batch <n>", "tokens per llama_decode (default 512: each token attends to its whole batch)")
-        .addOption(new Option("--kv-cache <type>", "KV cache precision: f32 is exact (default); f16 is faster and moves log-probs by ~1e-3").choices(["f32", "f16", "bf16", "q8_0"]))
-        .addOption(new Option("--flash-attention <mode>", "off is exact (default); on/auto is faster on GPUs and moves log-probs by ~1e-3").choices(["off", "on", "auto"]))
+        .addOption(new Option("--kv-cache <type>", "KV cache precision: f32 is exact (default); f16 is faster and moves log-probs by ~1e-3").choices([...KV_CACHE_TYPES]))
+        .addOption(new Option("--flash-attention <mode>", "off is exact (default); on/auto is faster on GPUs and moves log-probs by ~1e-3").choices([...FLASH_ATTENTION]))
         .option("--map-projection <file>", "cultural-map projection from `culturescope map fit`, to place the models on the map")
         .option("--out <dir>", "run directory (default culturescope-runs/run-<time>)")
         .option("--resume", "continue the run in --out: finished shards are kept, the config must match")
@@ -40,7 +40,6 @@ export function runCommand(): Command {
         .option("--quiet", "plain progress lines on stderr instead of the live display")
         .option("--json", "print the outcome as JSON on stdout (progress lines go to stderr)")
         .action(async (options: RunOptionsInput & { config?: string }) => {
-            const { readConfigFile, mergeOptions } = await import("../run/config.ts");
             const input = options.config ? mergeOptions(readConfigFile(options.config), withoutConfig(options)) : options;
             const outcome = await runAudit(input, { stopRequested: ctrlC() });
             printOutcome(outcome, input);
